@@ -1,0 +1,91 @@
+import { resolve } from 'node:path';
+import { projectRoot } from '../project-root.ts';
+
+/** Everything Veza Core reads from its environment. Documented in README.md ("Configuration"). */
+export interface Config {
+  nodeEnv: string;
+  /** A PostgreSQL URL, or undefined to run the embedded PostgreSQL 15. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  db: {
+    poolSize: number;
+    statementTimeoutMs: number;
+    lockTimeoutMs: number;
+    /** Server-side prepared statements; turn off behind PgBouncer in transaction mode. */
+    prepareStatements: boolean;
+  };
+  migrateOnStart: boolean;
+  http: { host: string; port: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, rule: string, value: string) {
+    super(`${variable} ${rule} (got "${value}")`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, 'must be true or false', raw);
+}
+
+function oneOf(env: Env, name: string, fallback: string, allowed: readonly string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`, raw);
+  return raw;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL', '<unparseable>');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL', `${parsed.protocol}//…`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    nodeEnv: env.NODE_ENV ?? 'development',
+    databaseUrl: databaseUrl(env),
+    dataDir: resolve(env.VEZA_DATA_DIR || resolve(projectRoot, '.veza', 'data')),
+    embeddedPostgresPort: integer(env, 'VEZA_EMBEDDED_PG_PORT', 54315, 1024, 65535),
+    db: {
+      poolSize: integer(env, 'VEZA_DB_POOL_SIZE', 10, 1, 1000),
+      statementTimeoutMs: integer(env, 'VEZA_DB_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
+      lockTimeoutMs: integer(env, 'VEZA_DB_LOCK_TIMEOUT_MS', 3_000, 0, 3_600_000),
+      prepareStatements: boolean(env, 'VEZA_DB_PREPARE', true),
+    },
+    migrateOnStart: boolean(env, 'VEZA_MIGRATE_ON_START', true),
+    http: {
+      host: env.VEZA_HTTP_HOST || '127.0.0.1',
+      port: integer(env, 'VEZA_HTTP_PORT', 3000, 0, 65535),
+    },
+    logLevel: oneOf(env, 'VEZA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  };
+}

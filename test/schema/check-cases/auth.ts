@@ -1,0 +1,13 @@
+import type { CheckCase } from './check-case.ts';
+
+const past = new Date('2020-01-01T00:00:00Z');
+
+export const authCheckCases: CheckCase[] = [
+  { table: 'users', constraint: 'chk_users_email_format', bad: { email: 'not-an-email' } },
+  { table: 'users', constraint: 'chk_users_email_format', bad: { email: 'a@b' } },
+  { table: 'users', constraint: 'chk_users_username_format', bad: { username: 'ab' } },
+  { table: 'users', constraint: 'chk_users_username_format', bad: { username: 'has space' } },
+  { table: 'refresh_tokens', constraint: 'chk_refresh_tokens_expires_future', bad: { expires_at: past } },
+  { table: 'password_reset_tokens', constraint: 'chk_password_reset_expires', bad: { expires_at: past } },
+  { table: 'email_verification_tokens', constraint: 'chk_email_verification_expires', bad: { expires_at: past } },
+];
