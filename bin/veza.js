@@ -10,7 +10,9 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   const bundledNode = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(bundledNode)) {
-    console.error(`veza needs Node.js 24 or later (this is ${process.version}); run "npm install" in the project first.`);
+    console.error(
+      `veza needs Node.js 24 or later (this is ${process.version}); run "npm install" in the project first.`,
+    );
     process.exit(1);
   }
   const child = spawn(bundledNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

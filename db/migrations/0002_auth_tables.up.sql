@@ -69,7 +69,8 @@ CREATE TABLE refresh_tokens (
     updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     CONSTRAINT fk_refresh_tokens_users FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
     CONSTRAINT uq_refresh_tokens_token UNIQUE (token),
-    CONSTRAINT chk_refresh_tokens_expires_future CHECK (expires_at > created_at)
+    CONSTRAINT chk_refresh_tokens_expires_future CHECK (expires_at > created_at),
+    CONSTRAINT chk_refresh_tokens_device_type_valid CHECK (device_type IN ('mobile', 'desktop', 'tablet'))
 );
 CREATE INDEX idx_refresh_tokens_user_id ON refresh_tokens(user_id);
 CREATE INDEX idx_refresh_tokens_token_hash ON refresh_tokens(token_hash);

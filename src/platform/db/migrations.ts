@@ -82,7 +82,9 @@ export class Migrator {
   async rollback(target: { steps: number } | { to: number }): Promise<string[]> {
     const { applied } = await this.status();
     const count =
-      'steps' in target ? Math.min(target.steps, applied.length) : applied.filter((file) => file.version > target.to).length;
+      'steps' in target
+        ? Math.min(target.steps, applied.length)
+        : applied.filter((file) => file.version > target.to).length;
     if (count === 0) return [];
     return this.run('down', count);
   }

@@ -8,6 +8,7 @@ export const authCheckCases: CheckCase[] = [
   { table: 'users', constraint: 'chk_users_username_format', bad: { username: 'ab' } },
   { table: 'users', constraint: 'chk_users_username_format', bad: { username: 'has space' } },
   { table: 'refresh_tokens', constraint: 'chk_refresh_tokens_expires_future', bad: { expires_at: past } },
+  { table: 'refresh_tokens', constraint: 'chk_refresh_tokens_device_type_valid', bad: { device_type: 'toaster' } },
   { table: 'password_reset_tokens', constraint: 'chk_password_reset_expires', bad: { expires_at: past } },
   { table: 'email_verification_tokens', constraint: 'chk_email_verification_expires', bad: { expires_at: past } },
 ];

@@ -1,0 +1,5 @@
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '60s';
+
+DROP TABLE search_index;
+DROP TABLE search_queries;

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { listMigrationFiles } from '../platform/db/migrations.ts';
+import { projectRoot } from '../platform/project-root.ts';
+import { dropDatabase, emptyDatabase } from '../../test/helpers/database.ts';
+import { freePort } from '../../test/helpers/free-port.ts';
+
+const latest = listMigrationFiles().at(-1)?.version ?? 0;
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+interface Served {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `veza serve` as a user would, and waits until it says it listens. */
+async function startServe(env: Record<string, string>): Promise<Served> {
+  const httpPort = await freePort();
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'veza.js'), 'serve'], {
+    env: { ...inherited, VEZA_HTTP_PORT: String(httpPort), VEZA_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('veza listening on')) {
+    if (child.exitCode !== null) throw new Error(`veza serve exited early:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`veza serve did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, baseUrl: `http://127.0.0.1:${httpPort}`, output: () => output, exited };
+}
+
+async function json(url: string) {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('veza serve', () => {
+  test('on the embedded default: starts PostgreSQL 15, migrates, is ready, stops cleanly on SIGTERM, restarts on the same data', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'veza-serve-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = { VEZA_DATA_DIR: dataDir, VEZA_EMBEDDED_PG_PORT: String(await freePort()) };
+
+    const first = await startServe(env);
+    assert.deepEqual(await json(`${first.baseUrl}/healthz`), { status: 200, body: { status: 'ok' } });
+    assert.deepEqual(await json(`${first.baseUrl}/readyz`), {
+      status: 200,
+      body: { status: 'ready', database: 'reachable', migrations: { current: latest, latest } },
+    });
+    const version = await readFile(join(dataDir, 'postgres', 'PG_VERSION'), 'utf8');
+    assert.equal(version.trim(), '15');
+
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0, first.output());
+    assert.equal(existsSync(join(dataDir, 'postgres', 'postmaster.pid')), false, 'PostgreSQL was shut down');
+
+    const second = await startServe(env);
+    assert.doesNotMatch(second.output(), /applied \d+ migration/, 'the second start finds the schema up to date');
+    assert.equal((await json(`${second.baseUrl}/readyz`)).status, 200);
+    second.child.kill('SIGINT');
+    assert.equal(await second.exited, 0, second.output());
+  });
+
+  test('with VEZA_MIGRATE_ON_START=false on an empty database, /readyz answers 503 with the versions', async () => {
+    const database = await emptyDatabase();
+    cleanups.push(() => dropDatabase(database));
+    const served = await startServe({ DATABASE_URL: database.url, VEZA_MIGRATE_ON_START: 'false' });
+    assert.deepEqual(await json(`${served.baseUrl}/readyz`), {
+      status: 503,
+      body: { status: 'not_ready', database: 'reachable', migrations: { current: 0, latest } },
+    });
+    served.child.kill('SIGTERM');
+    assert.equal(await served.exited, 0);
+  });
+});

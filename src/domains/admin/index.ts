@@ -1,0 +1,10 @@
+// The admin domain (spec §16 Administration). Other domains import from this file only.
+
+/** Tables this domain owns: only its repositories read or write them (migration 0014). */
+export const adminTables = [
+  'moderation_reports',
+  'moderation_actions',
+  'audit_logs',
+  'system_configs',
+  'feature_flags',
+] as const;

@@ -1,0 +1,13 @@
+// The auth domain (spec §4 Auth & Security). Other domains import from this file only.
+
+/** Tables this domain owns: only its repositories read or write them (migration 0002). */
+export const authTables = [
+  'users',
+  'refresh_tokens',
+  'password_reset_tokens',
+  'email_verification_tokens',
+  'password_history',
+  'two_factor_configs',
+  'federated_identities',
+  'login_attempts',
+] as const;

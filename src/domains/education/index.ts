@@ -1,0 +1,12 @@
+// The education domain (spec §11 Education). Other domains import from this file only.
+
+/** Tables this domain owns: only its repositories read or write them (migration 0009). */
+export const educationTables = [
+  'courses',
+  'lessons',
+  'course_enrollments',
+  'lesson_progress',
+  'quizzes',
+  'quiz_attempts',
+  'certificates',
+] as const;

@@ -1,0 +1,17 @@
+// The marketplace domain (spec §10 Marketplace). Other domains import from this file only.
+
+/** Tables this domain owns: only its repositories read or write them (migration 0008). */
+export const marketplaceTables = [
+  'products',
+  'product_licenses',
+  'carts',
+  'cart_items',
+  'orders',
+  'order_items',
+  'product_reviews',
+  'product_favorites',
+  'seller_payouts',
+  'discount_codes',
+  'discount_code_usage',
+  'transactions',
+] as const;

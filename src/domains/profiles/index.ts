@@ -1,0 +1,4 @@
+// The profiles domain (spec §5 Users & Profiles). Other domains import from this file only.
+
+/** Tables this domain owns: only its repositories read or write them (migration 0003). */
+export const profilesTables = ['user_profiles', 'user_settings', 'user_roles', 'badges', 'user_badges'] as const;

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { withDatabase } from '../../src/platform/db/database-server.ts';
+import { listMigrationFiles, MIGRATIONS_DIR, Migrator } from '../../src/platform/db/migrations.ts';
+
+/** Variables through which the global setup tells every test process where its server and template are. */
+export const ADMIN_URL_VARIABLE = 'VEZA_TEST_ADMIN_URL';
+export const TEMPLATE_VARIABLE = 'VEZA_TEST_TEMPLATE';
+
+/** The template's name changes with the migrations' content, so an edited migration never reuses a stale template. */
+export function templateName(): string {
+  const hash = createHash('sha256');
+  for (const file of listMigrationFiles()) {
+    for (const direction of ['up', 'down']) {
+      hash.update(readFileSync(join(MIGRATIONS_DIR, `${file.name}.${direction}.sql`)));
+    }
+  }
+  return `veza_template_${hash.digest('hex').slice(0, 12)}`;
+}
+
+function quoted(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+/** Creates the migrated template database unless an identical one exists. Serialised across test runs. */
+export async function ensureTemplate(adminUrl: string): Promise<string> {
+  const name = templateName();
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin`SELECT pg_advisory_lock(hashtext('veza-test-template'))`;
+    const [existing] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name} AND datistemplate`;
+    if (existing) return name;
+
+    const building = `${name}_building`;
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${quoted(building)} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${quoted(building)}`);
+    await new Migrator(withDatabase(adminUrl, building)).migrate();
+    await admin.unsafe(`ALTER DATABASE ${quoted(building)} RENAME TO ${quoted(name)}`);
+    await admin.unsafe(`ALTER DATABASE ${quoted(name)} WITH IS_TEMPLATE true`);
+
+    // Templates of earlier migration sets only take disk space.
+    const stale = await admin`
+      SELECT datname FROM pg_database WHERE datname LIKE 'veza\_template\_%' AND datname <> ${name}`;
+    for (const row of stale) {
+      await admin.unsafe(`ALTER DATABASE ${quoted(row.datname)} WITH IS_TEMPLATE false`);
+      await admin.unsafe(`DROP DATABASE ${quoted(row.datname)} WITH (FORCE)`);
+    }
+    return name;
+  } finally {
+    await admin`SELECT pg_advisory_unlock(hashtext('veza-test-template'))`.catch(() => {});
+    await admin.end();
+  }
+}
