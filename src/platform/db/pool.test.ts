@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql as kyselySql } from 'kysely';
+import { useMigratedDatabase } from '../../../test/helpers/database.ts';
+import { openPool } from './pool.ts';
+
+const database = useMigratedDatabase();
+
+test('the pool applies its size, statement and lock timeouts to every connection, in UTC', async () => {
+  const pool = openPool(database.current.url, {
+    poolSize: 3,
+    statementTimeoutMs: 1234,
+    lockTimeoutMs: 567,
+    prepareStatements: false,
+  });
+  try {
+    const settings = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          pool.sql`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock,
+                          current_setting('TimeZone') AS zone, pg_backend_pid() AS pid, pg_sleep(0.2)`,
+      ),
+    );
+    assert.deepEqual(
+      settings.map(([row]) => [row?.statement, row?.lock, row?.zone]),
+      Array(3).fill(['1234ms', '567ms', 'UTC']),
+    );
+    const [active] = await pool.sql`
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'veza-core'`;
+    assert.ok((active?.n ?? 0) <= 3, 'never more connections than the pool size');
+
+    await assert.rejects(pool.sql`SELECT pg_sleep(2)`, { code: '57014' }, 'statement_timeout cancels a long query');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('Kysely queries go through the same pool, typed from db.generated.ts', async () => {
+  const pool = openPool(database.current.url, {
+    poolSize: 2,
+    statementTimeoutMs: 0,
+    lockTimeoutMs: 0,
+    prepareStatements: true,
+  });
+  try {
+    const inserted = await pool.db
+      .insertInto('users')
+      .values({ email: 'kysely@example.test', username: 'kysely_user' })
+      .returning(['id', 'role', 'created_at'])
+      .executeTakeFirstOrThrow();
+    assert.equal(inserted.role, 'user');
+    assert.ok(inserted.created_at instanceof Date);
+    const { rows } = await kyselySql<{ n: number }>`SELECT count(*)::int AS n FROM users`.execute(pool.db);
+    assert.equal(rows[0]?.n, 1);
+  } finally {
+    await pool.close();
+  }
+});
