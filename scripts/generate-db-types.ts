@@ -3,10 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/platform/config/config.ts';
 import { Migrator } from '../src/platform/db/migrations.ts';
-import { withDatabase } from '../src/cli/with-database.ts';
+import { withConfiguredDatabase } from '../src/cli/with-configured-database.ts';
 import { GENERATED_TYPES_FILE, generateDbTypes } from './db-types.ts';
 
-await withDatabase(loadConfig(), async (url) => {
+await withConfiguredDatabase(loadConfig(), async (url) => {
   await new Migrator(url).migrate();
   await writeFile(GENERATED_TYPES_FILE, await generateDbTypes(url));
 });

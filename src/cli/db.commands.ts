@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import postgres from 'postgres';
 import type { Config } from '../platform/config/config.ts';
 import { MIGRATIONS_SCHEMA, Migrator } from '../platform/db/migrations.ts';
-import { withDatabase } from './with-database.ts';
+import { withConfiguredDatabase } from './with-configured-database.ts';
 
 const print = (line: string) => console.log(line);
 
@@ -18,7 +18,9 @@ export function registerDbCommands(program: Command, config: () => Config, count
     .description('apply pending migrations')
     .option('--to <version>', 'stop after this migration number', count)
     .action(async (options: { to?: number }) => {
-      await withDatabase(config(), async (url) => report('migrate', await new Migrator(url).migrate(options.to)));
+      await withConfiguredDatabase(config(), async (url) =>
+        report('migrate', await new Migrator(url).migrate(options.to)),
+      );
     });
 
   db.command('rollback')
@@ -30,13 +32,15 @@ export function registerDbCommands(program: Command, config: () => Config, count
         throw new Error('give either --steps or --to, not both');
       }
       const target = options.to !== undefined ? { to: options.to } : { steps: options.steps ?? 1 };
-      await withDatabase(config(), async (url) => report('rollback', await new Migrator(url).rollback(target)));
+      await withConfiguredDatabase(config(), async (url) =>
+        report('rollback', await new Migrator(url).rollback(target)),
+      );
     });
 
   db.command('status')
     .description('list applied and pending migrations')
     .action(async () => {
-      await withDatabase(config(), async (url) => {
+      await withConfiguredDatabase(config(), async (url) => {
         const status = await new Migrator(url).status();
         for (const file of status.applied) print(`applied  ${file.name}`);
         for (const file of status.pending) print(`pending  ${file.name}`);
@@ -49,7 +53,7 @@ export function registerDbCommands(program: Command, config: () => Config, count
     .action(async () => {
       const settings = config();
       if (settings.nodeEnv === 'production') throw new Error('db reset is refused when NODE_ENV=production');
-      await withDatabase(settings, async (url) => {
+      await withConfiguredDatabase(settings, async (url) => {
         const sql = postgres(url, { max: 1, onnotice: () => {} });
         try {
           await sql.begin(async (tx) => {
