@@ -3,6 +3,9 @@ import type { Config } from './platform/config/config.ts';
 import { openDatabaseServer } from './platform/db/database-server.ts';
 import { listMigrationFiles, Migrator } from './platform/db/migrations.ts';
 import { openPool } from './platform/db/pool.ts';
+import { runJob } from './platform/jobs/run-job.ts';
+import { startScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
+import { lifecycleJobs } from './lifecycle/lifecycle-jobs.ts';
 
 export interface RunningService {
   url: string;
@@ -23,19 +26,29 @@ export async function startService(config: Config, log: (line: string) => void):
   }
 
   const pool = openPool(server.url, config.db);
+  let scheduler: Scheduler | undefined;
   const latestMigrationVersion = listMigrationFiles().at(-1)?.version ?? 0;
   const app = buildApp({ pool, latestMigrationVersion, logLevel: config.logLevel });
-  const url = await app.listen({ host: config.http.host, port: config.http.port }).catch(async (error: unknown) => {
+  const closeAll = async () => {
+    await app.close();
+    await scheduler?.stop();
     await pool.close();
-    return stopOnFailure(error);
-  });
-
-  return {
-    url,
-    async stop() {
-      await app.close();
-      await pool.close();
-      await server.stop();
-    },
+    await server.stop();
   };
+  try {
+    if (config.jobs.enabled) {
+      scheduler = await startScheduler({
+        url: server.url,
+        jobs: lifecycleJobs,
+        schedules: config.jobs.schedules,
+        run: (job) => runJob(job, { sql: pool.sql, dataDir: config.dataDir, triggeredBy: 'schedule', log }),
+        log,
+      });
+    }
+    const url = await app.listen({ host: config.http.host, port: config.http.port });
+    return { url, stop: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }

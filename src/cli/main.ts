@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../platform/config/config.ts';
 import { registerDbCommands } from './db.commands.ts';
+import { registerJobsCommands } from './jobs.commands.ts';
 import { serve } from './serve.command.ts';
 
 function nonNegativeInteger(value: string): number {
@@ -21,6 +22,7 @@ export function buildCli(config: () => Config): Command {
     .action(() => serve(config()));
 
   registerDbCommands(program, config, nonNegativeInteger);
+  registerJobsCommands(program, config);
   return program;
 }
 

@@ -77,4 +77,13 @@ export const adminFactories = {
       updated_by: await parentId(o, 'updated_by', () => authFactories.users(sql, { role: 'admin' })),
       ...o,
     }),
+  job_runs: (sql, o = {}) =>
+    insertRow(sql, 'job_runs', {
+      job_name: 'retention.sessions',
+      triggered_by: 'manual',
+      status: 'succeeded',
+      finished_at: new Date(),
+      rows_by_table: { refresh_tokens: 3 },
+      ...o,
+    }),
 } satisfies Record<string, Factory>;

@@ -7,4 +7,5 @@ export const adminTables = [
   'audit_logs',
   'system_configs',
   'feature_flags',
+  'job_runs',
 ] as const;

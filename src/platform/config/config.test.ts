@@ -22,6 +22,8 @@ test('every variable is read', () => {
     VEZA_DB_LOCK_TIMEOUT_MS: '500',
     VEZA_DB_PREPARE: 'false',
     VEZA_MIGRATE_ON_START: 'false',
+    VEZA_JOBS_ENABLED: 'false',
+    VEZA_JOB_SCHEDULES: '{"retention.sessions": "0 4 * * *"}',
     VEZA_HTTP_HOST: '0.0.0.0',
     VEZA_HTTP_PORT: '8080',
     VEZA_LOG_LEVEL: 'warn',
@@ -34,6 +36,7 @@ test('every variable is read', () => {
     embeddedPostgresPort: 6000,
     db: { poolSize: 50, statementTimeoutMs: 2500, lockTimeoutMs: 500, prepareStatements: false },
     migrateOnStart: false,
+    jobs: { enabled: false, schedules: { 'retention.sessions': '0 4 * * *' } },
     http: { host: '0.0.0.0', port: 8080 },
     logLevel: 'warn',
   });
@@ -45,6 +48,11 @@ test('a bad value names the variable and the rule', () => {
   assert.throws(() => loadConfig({ VEZA_MIGRATE_ON_START: 'perhaps' }), /VEZA_MIGRATE_ON_START must be true or false/);
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x@y/z' }), /DATABASE_URL must be a postgres:\/\/ URL/);
   assert.throws(() => loadConfig({ VEZA_LOG_LEVEL: 'loud' }), /VEZA_LOG_LEVEL must be one of/);
+  assert.throws(
+    () => loadConfig({ VEZA_JOB_SCHEDULES: '{"retention.sessions": "daily"}' }),
+    /invalid cron expression for retention.sessions/,
+  );
+  assert.throws(() => loadConfig({ VEZA_JOB_SCHEDULES: '[1]' }), /VEZA_JOB_SCHEDULES must be a JSON object/);
 });
 
 test('a malformed DATABASE_URL is reported without echoing it (it may hold a password)', () => {

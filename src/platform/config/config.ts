@@ -16,6 +16,12 @@ export interface Config {
     prepareStatements: boolean;
   };
   migrateOnStart: boolean;
+  jobs: {
+    /** Run the maintenance jobs on their schedules inside `veza serve`. */
+    enabled: boolean;
+    /** Cron expression (UTC) per job name, overriding the job's default schedule. */
+    schedules: Record<string, string>;
+  };
   http: { host: string; port: number };
   logLevel: string;
 }
@@ -69,6 +75,28 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+const CRON = /^\S+( \S+){4,5}$/;
+
+function schedules(env: Env): Record<string, string> {
+  const raw = env.VEZA_JOB_SCHEDULES;
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('VEZA_JOB_SCHEDULES', 'must be a JSON object of job name to cron expression', raw);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('VEZA_JOB_SCHEDULES', 'must be a JSON object of job name to cron expression', raw);
+  }
+  for (const [job, cron] of Object.entries(parsed)) {
+    if (typeof cron !== 'string' || !CRON.test(cron.trim())) {
+      throw new ConfigError('VEZA_JOB_SCHEDULES', `has an invalid cron expression for ${job}`, String(cron));
+    }
+  }
+  return parsed as Record<string, string>;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     nodeEnv: env.NODE_ENV ?? 'development',
@@ -82,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
       prepareStatements: boolean(env, 'VEZA_DB_PREPARE', true),
     },
     migrateOnStart: boolean(env, 'VEZA_MIGRATE_ON_START', true),
+    jobs: { enabled: boolean(env, 'VEZA_JOBS_ENABLED', true), schedules: schedules(env) },
     http: {
       host: env.VEZA_HTTP_HOST || '127.0.0.1',
       port: integer(env, 'VEZA_HTTP_PORT', 3000, 0, 65535),

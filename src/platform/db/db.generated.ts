@@ -989,6 +989,26 @@ export interface Hashtags {
   usage_count: Generated<number>;
 }
 
+export interface JobRuns {
+  created_at: Generated<Timestamp>;
+  dry_run: Generated<boolean>;
+  error_message: string | null;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  job_name: string;
+  /**
+   * Rows each table had deleted, anonymised, archived or written, e.g. {"login_attempts": 1200}
+   */
+  rows_by_table: Generated<Json>;
+  started_at: Generated<Timestamp>;
+  status: Generated<string>;
+  /**
+   * schedule (the job runner's cron) or manual (veza jobs run)
+   */
+  triggered_by: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface LessonProgress {
   completed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
@@ -2417,6 +2437,7 @@ export interface DB {
   group_posts: GroupPosts;
   groups: Groups;
   hashtags: Hashtags;
+  job_runs: JobRuns;
   lesson_progress: LessonProgress;
   lessons: Lessons;
   login_attempts: LoginAttempts;

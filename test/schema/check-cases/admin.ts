@@ -76,4 +76,8 @@ export const adminCheckCases: CheckCase[] = [
   },
   { table: 'feature_flags', constraint: 'chk_feature_flags_rollout_percentage_range', bad: { rollout_percentage: -1 } },
   { table: 'feature_flags', constraint: 'chk_feature_flags_conditions_object', bad: { conditions: '[]' } },
+  { table: 'job_runs', constraint: 'chk_job_runs_triggered_by_valid', bad: { triggered_by: 'cron' } },
+  { table: 'job_runs', constraint: 'chk_job_runs_status_valid', bad: { status: 'done' } },
+  { table: 'job_runs', constraint: 'chk_job_runs_finished_when_done', bad: { status: 'running' } },
+  { table: 'job_runs', constraint: 'chk_job_runs_rows_by_table_object', bad: { rows_by_table: '[]' } },
 ];
