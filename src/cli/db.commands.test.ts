@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { listMigrationFiles } from '../platform/db/migrations.ts';
-import { projectRoot } from '../platform/project-root.ts';
 import { dropDatabase, emptyDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { runVeza } from '../../test/helpers/veza-cli.ts';
 
-const run = promisify(execFile);
 const latest = listMigrationFiles().at(-1)?.version ?? 0;
 let database: TestDatabase;
 
-async function veza(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'veza.js'), ...args], {
-      env: { ...process.env, DATABASE_URL: database.url, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const veza = (args: string[], env: Record<string, string> = {}) =>
+  runVeza(args, { DATABASE_URL: database.url, ...env });
 
 before(async () => {
   database = await emptyDatabase();

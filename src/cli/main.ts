@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../platform/config/config.ts';
 import { registerDbCommands } from './db.commands.ts';
 import { registerJobsCommands } from './jobs.commands.ts';
+import { registerSchemaCommands } from './schema.commands.ts';
 import { serve } from './serve.command.ts';
 
 function nonNegativeInteger(value: string): number {
@@ -23,6 +24,7 @@ export function buildCli(config: () => Config): Command {
 
   registerDbCommands(program, config, nonNegativeInteger);
   registerJobsCommands(program, config);
+  registerSchemaCommands(program, config);
   return program;
 }
 

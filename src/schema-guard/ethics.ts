@@ -69,5 +69,8 @@ export function namesExcludedThing(identifier: string): boolean {
   return EXCLUDED.test(identifier);
 }
 
-/** Column types that hold embeddings (pgvector, cube); tsvector (full-text search) is not one. */
-export const ML_VECTOR_TYPES = /^(vector|halfvec|sparsevec|cube)(\(|\[|$)/;
+/**
+ * Column types that hold embeddings (pgvector, cube), whatever schema they live in (format_type
+ * qualifies types outside the search path); tsvector (full-text search) is not one.
+ */
+export const ML_VECTOR_TYPES = /^("?\w+"?\.)?(vector|halfvec|sparsevec|cube)(\(|\[|$)/;

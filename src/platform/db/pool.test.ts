@@ -35,6 +35,25 @@ test('the pool applies its size, statement and lock timeouts to every connection
   }
 });
 
+test('close() ends every connection even when only raw SQL was used', async () => {
+  const pool = openPool(database.current.url, {
+    poolSize: 2,
+    statementTimeoutMs: 0,
+    lockTimeoutMs: 0,
+    prepareStatements: true,
+  });
+  const [{ pid }] = (await pool.sql`SELECT pg_backend_pid() AS pid`) as unknown as [{ pid: number }];
+  await pool.close();
+  // The server ends the backend right after the client's Terminate message, asynchronously.
+  let alive = 1;
+  for (let attempt = 0; attempt < 40 && alive > 0; attempt += 1) {
+    const [row] = await database.current.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${pid}`;
+    alive = row?.n ?? 0;
+    if (alive > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(alive, 0);
+});
+
 test('Kysely queries go through the same pool, typed from db.generated.ts', async () => {
   const pool = openPool(database.current.url, {
     poolSize: 2,

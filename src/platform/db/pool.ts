@@ -30,6 +30,11 @@ export function openPool(url: string, settings: Config['db']): Pool {
   return {
     sql,
     db,
-    close: () => db.destroy(),
+    // The dialect only ends postgres.js if Kysely ran a query; raw `sql` use alone would keep
+    // sockets open and the process alive, so both are closed.
+    async close() {
+      await db.destroy();
+      await sql.end({ timeout: 5 });
+    },
   };
 }
