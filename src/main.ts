@@ -2,6 +2,7 @@ import { buildApp } from './app/build-app.ts';
 import type { Config } from './platform/config/config.ts';
 import { openDatabaseServer } from './platform/db/database-server.ts';
 import { listMigrationFiles, Migrator } from './platform/db/migrations.ts';
+import { loadConstraintColumns } from './platform/db/constraint-columns.ts';
 import { openPool } from './platform/db/pool.ts';
 import { runJob } from './platform/jobs/run-job.ts';
 import { startScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
@@ -28,14 +29,16 @@ export async function startService(config: Config, log: (line: string) => void):
   const pool = openPool(server.url, config.db);
   let scheduler: Scheduler | undefined;
   const latestMigrationVersion = listMigrationFiles().at(-1)?.version ?? 0;
-  const app = buildApp({ pool, latestMigrationVersion, logLevel: config.logLevel });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const closeAll = async () => {
-    await app.close();
+    await app?.close();
     await scheduler?.stop();
     await pool.close();
     await server.stop();
   };
   try {
+    const constraintColumns = await loadConstraintColumns(pool.sql);
+    app = await buildApp({ pool, latestMigrationVersion, constraintColumns, logLevel: config.logLevel });
     if (config.jobs.enabled) {
       scheduler = await startScheduler({
         url: server.url,

@@ -1,14 +1,15 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Pool } from '../platform/db/pool.ts';
 import { checkReadiness } from '../platform/db/readiness.ts';
-import { httpLoggerOptions } from '../platform/http/logging.ts';
+import type { ConstraintColumns } from '../platform/http/error-handler.ts';
+import { registerOpenApi } from '../platform/http/openapi.ts';
+import { createHttpServer, type HttpServer } from '../platform/http/server.ts';
 
 export interface AppDependencies {
   pool: Pool;
   /** Version of the newest migration this build ships. */
   latestMigrationVersion: number;
+  constraintColumns: ConstraintColumns;
   logLevel: string;
 }
 
@@ -21,21 +22,22 @@ const ReadinessSchema = Type.Object({
   }),
 });
 
-/** The composition root: every route and plugin is registered here, explicitly. */
-export function buildApp(deps: AppDependencies): FastifyInstance {
-  const app = Fastify({
-    logger: httpLoggerOptions(deps.logLevel),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
-  }).withTypeProvider<TypeBoxTypeProvider>();
+const API_VERSION = '1';
 
-  app.get('/healthz', { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, () => ({
-    status: 'ok' as const,
-  }));
+/** The composition root: every plugin and route is registered here, explicitly, in this order. */
+export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
+  const app = createHttpServer({ logLevel: deps.logLevel, constraintColumns: deps.constraintColumns });
+  await registerOpenApi(app, API_VERSION);
+
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    () => ({ status: 'ok' as const }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
+    { schema: { tags: ['operations'], response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
     async (_request, reply) => {
       const readiness = await checkReadiness(deps.pool.sql, deps.latestMigrationVersion);
       const body = {
@@ -45,6 +47,21 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       };
       return reply.code(readiness.ready ? 200 : 503).send(body);
     },
+  );
+
+  await app.register(
+    (v1, _options, done) => {
+      // The domains' route plugins are registered here.
+      v1.get(
+        '/',
+        { schema: { tags: ['operations'], response: { 200: Type.Object({ version: Type.String() }) } } },
+        () => ({
+          version: API_VERSION,
+        }),
+      );
+      done();
+    },
+    { prefix: '/v1' },
   );
 
   return app;

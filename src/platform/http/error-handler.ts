@@ -1,0 +1,171 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ApiError,
+  CommonProblems,
+  PROBLEM_CONTENT_TYPE,
+  problemUri,
+  type Problem,
+  type ProblemField,
+  type ProblemType,
+} from './problem.ts';
+
+/** Columns of each named constraint, so a database rejection can name the field it concerns. */
+export type ConstraintColumns = ReadonlyMap<string, readonly string[]>;
+
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+interface DatabaseError {
+  code: string;
+  severity: string;
+  constraint_name?: string;
+  column_name?: string;
+  detail?: string;
+}
+
+function isDatabaseError(error: unknown): error is DatabaseError {
+  const candidate = error as Partial<DatabaseError>;
+  return (
+    typeof candidate?.code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(candidate.code) &&
+    typeof candidate.severity === 'string'
+  );
+}
+
+/** `body/email` → `body.email`; a missing or unknown property names itself. */
+function fieldOf(context: string, issue: ValidationIssue): string {
+  const path = issue.instancePath.split('/').filter(Boolean);
+  const named = issue.params.missingProperty ?? issue.params.additionalProperty;
+  if (typeof named === 'string') path.push(named);
+  return [context === 'querystring' ? 'query' : context, ...path].join('.');
+}
+
+function validationProblem(error: FastifyError & { validation: ValidationIssue[]; validationContext?: string }) {
+  const context = error.validationContext ?? 'body';
+  const errors: ProblemField[] = error.validation.map((issue) => ({
+    field: fieldOf(context, issue),
+    rule: issue.keyword,
+    message: issue.keyword === 'additionalProperties' ? 'is not a known field' : (issue.message ?? 'is invalid'),
+  }));
+  return { type: CommonProblems.validationFailed, detail: `${errors.length} field(s) break the API contract`, errors };
+}
+
+function databaseProblem(error: DatabaseError, columns: ConstraintColumns) {
+  const constraint = error.constraint_name;
+  const field = (constraint && columns.get(constraint)?.join(',')) || error.column_name || 'body';
+  const issue = (rule: string, message: string): ProblemField[] => [{ field, rule, message }];
+  switch (error.code) {
+    case '23505':
+      return {
+        type: CommonProblems.conflict,
+        detail: 'A value must be unique and is already used',
+        errors: issue(constraint ?? 'unique', 'is already taken'),
+      };
+    case '23503':
+      return error.detail?.includes('is still referenced')
+        ? {
+            type: CommonProblems.conflict,
+            detail: 'Other records still depend on this one',
+            errors: issue(constraint ?? 'foreign_key', 'is still referenced'),
+          }
+        : {
+            type: CommonProblems.validationFailed,
+            detail: 'A referenced record does not exist',
+            errors: issue(constraint ?? 'foreign_key', 'refers to nothing'),
+          };
+    case '23514':
+      return {
+        type: CommonProblems.validationFailed,
+        detail: 'A value breaks a rule of the data model',
+        errors: issue(constraint ?? 'check', 'breaks this rule'),
+      };
+    case '23502':
+      return {
+        type: CommonProblems.validationFailed,
+        detail: 'A required value is missing',
+        errors: issue('required', 'is required'),
+      };
+    case '22001':
+    case '22003':
+    case '22007':
+    case '22008':
+    case '22P02':
+      return { type: CommonProblems.validationFailed, detail: 'A value has the wrong form or size' };
+    case '40001':
+    case '40P01':
+    case '55P03':
+    case '57014':
+      return { type: CommonProblems.unavailable, detail: 'The database was too busy to answer; retry' };
+    default:
+      return undefined;
+  }
+}
+
+function fastifyProblem(error: FastifyError): { type: ProblemType; detail?: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { type: CommonProblems.malformedBody, detail: error.message };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { type: CommonProblems.unsupportedMediaType, detail: error.message };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { type: CommonProblems.payloadTooLarge };
+    default:
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        return {
+          type: { code: 'BAD_REQUEST', status: error.statusCode, title: 'The request was rejected' },
+          detail: error.message,
+        };
+      }
+      return undefined;
+  }
+}
+
+export function toProblem(error: unknown, request: FastifyRequest, columns: ConstraintColumns): Problem {
+  let found: { type: ProblemType; detail?: string; errors?: ProblemField[] } | undefined;
+  if (error instanceof ApiError) found = { type: error, detail: error.message, errors: error.errors };
+  else if ((error as { validation?: unknown }).validation)
+    found = validationProblem(error as Parameters<typeof validationProblem>[0]);
+  else if (isDatabaseError(error)) found = databaseProblem(error, columns);
+  else found = fastifyProblem(error as FastifyError);
+  const { type, detail, errors } = found ?? { type: CommonProblems.internal };
+  return {
+    type: problemUri(type.code),
+    title: type.title,
+    status: type.status,
+    ...(detail !== undefined ? { detail } : {}),
+    instance: request.url.split('?')[0] ?? request.url,
+    code: type.code,
+    request_id: String(request.id),
+    ...(errors ? { errors } : {}),
+  };
+}
+
+function send(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** Every error leaves as RFC 9457 problem details; nothing internal (SQL, stack) reaches the client. */
+export function installErrorHandling(app: FastifyInstance, columns: ConstraintColumns): void {
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, request, columns);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: problem.code, errors: problem.errors }, 'request rejected');
+    return send(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    send(
+      reply,
+      toProblem(
+        new ApiError(CommonProblems.notFound, `No route ${request.method} ${request.url.split('?')[0]}`),
+        request,
+        columns,
+      ),
+    ),
+  );
+}

@@ -1,0 +1,47 @@
+import { after, before } from 'node:test';
+import { buildApp } from '../../src/app/build-app.ts';
+import { loadConstraintColumns } from '../../src/platform/db/constraint-columns.ts';
+import { listMigrationFiles } from '../../src/platform/db/migrations.ts';
+import { openPool, type Pool } from '../../src/platform/db/pool.ts';
+import type { HttpServer } from '../../src/platform/http/server.ts';
+import { dropDatabase, migratedDatabase, type TestDatabase } from './database.ts';
+
+export interface TestApp {
+  app: HttpServer;
+  pool: Pool;
+  database: TestDatabase;
+}
+
+/** The whole application on the test file's own migrated database, for `app.inject()`. */
+export function useTestApp(): { readonly current: TestApp } {
+  let testApp: TestApp | undefined;
+  // One hook does everything, in order: a second before() could run before this one has finished.
+  before(async () => {
+    const database = await migratedDatabase();
+    const pool = openPool(database.url, {
+      poolSize: 4,
+      statementTimeoutMs: 10_000,
+      lockTimeoutMs: 3_000,
+      prepareStatements: true,
+    });
+    const app = await buildApp({
+      pool,
+      latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,
+      constraintColumns: await loadConstraintColumns(pool.sql),
+      logLevel: 'silent',
+    });
+    await app.ready();
+    testApp = { app, pool, database };
+  });
+  after(async () => {
+    await testApp?.app.close();
+    await testApp?.pool.close();
+    if (testApp) await dropDatabase(testApp.database);
+  });
+  return {
+    get current() {
+      if (!testApp) throw new Error('the test app is only available inside tests');
+      return testApp;
+    },
+  };
+}
