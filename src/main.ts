@@ -2,6 +2,8 @@ import { buildApp } from './app/build-app.ts';
 import type { Config } from './platform/config/config.ts';
 import { openDatabaseServer } from './platform/db/database-server.ts';
 import { listMigrationFiles, Migrator } from './platform/db/migrations.ts';
+import { AccessTokens, createAuthenticator } from './domains/auth/index.ts';
+import { resolveJwtSecret } from './platform/config/secrets.ts';
 import { loadConstraintColumns } from './platform/db/constraint-columns.ts';
 import { openPool } from './platform/db/pool.ts';
 import { runJob } from './platform/jobs/run-job.ts';
@@ -38,7 +40,14 @@ export async function startService(config: Config, log: (line: string) => void):
   };
   try {
     const constraintColumns = await loadConstraintColumns(pool.sql);
-    app = await buildApp({ pool, latestMigrationVersion, constraintColumns, logLevel: config.logLevel });
+    const accessTokens = new AccessTokens(await resolveJwtSecret(config), config.auth.accessTokenTtlSeconds);
+    app = await buildApp({
+      pool,
+      latestMigrationVersion,
+      constraintColumns,
+      authenticate: createAuthenticator(accessTokens, pool.db),
+      logLevel: config.logLevel,
+    });
     if (config.jobs.enabled) {
       scheduler = await startScheduler({
         url: server.url,

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Pool } from '../platform/db/pool.ts';
 import { checkReadiness } from '../platform/db/readiness.ts';
+import { installAuthentication, type Authenticator } from '../platform/http/caller.ts';
 import type { ConstraintColumns } from '../platform/http/error-handler.ts';
 import { registerOpenApi } from '../platform/http/openapi.ts';
 import { createHttpServer, type HttpServer } from '../platform/http/server.ts';
@@ -10,6 +11,8 @@ export interface AppDependencies {
   /** Version of the newest migration this build ships. */
   latestMigrationVersion: number;
   constraintColumns: ConstraintColumns;
+  /** Turns a bearer token into the caller (the auth domain's authenticator). */
+  authenticate: Authenticator;
   logLevel: string;
 }
 
@@ -27,6 +30,7 @@ const API_VERSION = '1';
 /** The composition root: every plugin and route is registered here, explicitly, in this order. */
 export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
   const app = createHttpServer({ logLevel: deps.logLevel, constraintColumns: deps.constraintColumns });
+  installAuthentication(app, deps.authenticate);
   await registerOpenApi(app, API_VERSION);
 
   app.get(

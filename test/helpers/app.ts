@@ -1,5 +1,6 @@
 import { after, before } from 'node:test';
 import { buildApp } from '../../src/app/build-app.ts';
+import { AccessTokens, createAuthenticator } from '../../src/domains/auth/index.ts';
 import { loadConstraintColumns } from '../../src/platform/db/constraint-columns.ts';
 import { listMigrationFiles } from '../../src/platform/db/migrations.ts';
 import { openPool, type Pool } from '../../src/platform/db/pool.ts';
@@ -10,7 +11,11 @@ export interface TestApp {
   app: HttpServer;
   pool: Pool;
   database: TestDatabase;
+  /** Signs access tokens the app accepts, e.g. `accessTokens.issue({ userId, tokenVersion: 0, role: 'user' })`. */
+  accessTokens: AccessTokens;
 }
+
+export const TEST_JWT_SECRET = 'test-secret-of-the-veza-test-suite-not-for-production';
 
 /** The whole application on the test file's own migrated database, for `app.inject()`. */
 export function useTestApp(): { readonly current: TestApp } {
@@ -24,14 +29,16 @@ export function useTestApp(): { readonly current: TestApp } {
       lockTimeoutMs: 3_000,
       prepareStatements: true,
     });
+    const accessTokens = new AccessTokens(TEST_JWT_SECRET, 900);
     const app = await buildApp({
       pool,
+      authenticate: createAuthenticator(accessTokens, pool.db),
       latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,
       constraintColumns: await loadConstraintColumns(pool.sql),
       logLevel: 'silent',
     });
     await app.ready();
-    testApp = { app, pool, database };
+    testApp = { app, pool, database, accessTokens };
   });
   after(async () => {
     await testApp?.app.close();

@@ -1,5 +1,8 @@
 // The auth domain (spec §4 Auth & Security). Other domains import from this file only.
 
+export { AccessTokens, type AccessClaims } from './access-tokens.ts';
+export { createAuthenticator } from './authenticate.ts';
+
 /** Tables this domain owns: only its repositories read or write them (migration 0002). */
 export const authTables = [
   'users',

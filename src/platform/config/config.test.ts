@@ -28,6 +28,8 @@ test('every variable is read', () => {
     VEZA_HTTP_PORT: '8080',
     VEZA_LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    VEZA_JWT_SECRET: 'a-secret-that-is-long-enough-for-hs256',
+    VEZA_ACCESS_TOKEN_TTL_SECONDS: '300',
   });
   assert.deepEqual(config, {
     nodeEnv: 'production',
@@ -39,6 +41,7 @@ test('every variable is read', () => {
     jobs: { enabled: false, schedules: { 'retention.sessions': '0 4 * * *' } },
     http: { host: '0.0.0.0', port: 8080 },
     logLevel: 'warn',
+    auth: { jwtSecret: 'a-secret-that-is-long-enough-for-hs256', accessTokenTtlSeconds: 300 },
   });
 });
 
@@ -53,6 +56,14 @@ test('a bad value names the variable and the rule', () => {
     /invalid cron expression for retention.sessions/,
   );
   assert.throws(() => loadConfig({ VEZA_JOB_SCHEDULES: '[1]' }), /VEZA_JOB_SCHEDULES must be a JSON object/);
+});
+
+test('a short JWT secret is refused without being echoed', () => {
+  assert.throws(
+    () => loadConfig({ VEZA_JWT_SECRET: 'hunter2' }),
+    (error: Error) =>
+      /VEZA_JWT_SECRET must be at least 32 characters/.test(error.message) && !error.message.includes('hunter2'),
+  );
 });
 
 test('a malformed DATABASE_URL is reported without echoing it (it may hold a password)', () => {

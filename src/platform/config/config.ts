@@ -24,6 +24,11 @@ export interface Config {
   };
   http: { host: string; port: number };
   logLevel: string;
+  auth: {
+    /** HMAC key of access tokens; unset outside production: one is generated into the data directory. */
+    jwtSecret: string | undefined;
+    accessTokenTtlSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -97,6 +102,15 @@ function schedules(env: Env): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
+function jwtSecret(env: Env): string | undefined {
+  const raw = env.VEZA_JWT_SECRET;
+  if (raw === undefined || raw === '') return undefined;
+  // Never echo a secret back, even a bad one.
+  if (raw.length < 32)
+    throw new ConfigError('VEZA_JWT_SECRET', 'must be at least 32 characters', `${raw.length} characters`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     nodeEnv: env.NODE_ENV ?? 'development',
@@ -116,5 +130,9 @@ export function loadConfig(env: Env = process.env): Config {
       port: integer(env, 'VEZA_HTTP_PORT', 3000, 0, 65535),
     },
     logLevel: oneOf(env, 'VEZA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    auth: {
+      jwtSecret: jwtSecret(env),
+      accessTokenTtlSeconds: integer(env, 'VEZA_ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    },
   };
 }
