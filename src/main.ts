@@ -43,6 +43,8 @@ export async function startService(config: Config, log: (line: string) => void):
     const accessTokens = new AccessTokens(await resolveJwtSecret(config), config.auth.accessTokenTtlSeconds);
     app = await buildApp({
       pool,
+      config,
+      accessTokens,
       latestMigrationVersion,
       constraintColumns,
       authenticate: createAuthenticator(accessTokens, pool.db),

@@ -1,5 +1,8 @@
 import { Type } from 'typebox';
+import type { AccessTokens } from '../domains/auth/index.ts';
+import type { Config } from '../platform/config/config.ts';
 import type { Pool } from '../platform/db/pool.ts';
+import { domainModules } from './domain-modules.ts';
 import { checkReadiness } from '../platform/db/readiness.ts';
 import { installAuthentication, type Authenticator } from '../platform/http/caller.ts';
 import type { ConstraintColumns } from '../platform/http/error-handler.ts';
@@ -8,6 +11,8 @@ import { createHttpServer, type HttpServer } from '../platform/http/server.ts';
 
 export interface AppDependencies {
   pool: Pool;
+  config: Config;
+  accessTokens: AccessTokens;
   /** Version of the newest migration this build ships. */
   latestMigrationVersion: number;
   constraintColumns: ConstraintColumns;
@@ -55,7 +60,9 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
 
   await app.register(
     (v1, _options, done) => {
-      // The domains' route plugins are registered here.
+      for (const module of domainModules) {
+        void v1.register(module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens }));
+      }
       v1.get(
         '/',
         { schema: { tags: ['operations'], response: { 200: Type.Object({ version: Type.String() }) } } },

@@ -1,5 +1,8 @@
 import { after, before } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildApp } from '../../src/app/build-app.ts';
+import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { AccessTokens, createAuthenticator } from '../../src/domains/auth/index.ts';
 import { loadConstraintColumns } from '../../src/platform/db/constraint-columns.ts';
 import { listMigrationFiles } from '../../src/platform/db/migrations.ts';
@@ -17,6 +20,18 @@ export interface TestApp {
 
 export const TEST_JWT_SECRET = 'test-secret-of-the-veza-test-suite-not-for-production';
 
+/** The configuration a test app runs with: this database, a fixed JWT secret, quiet logs, no scheduler. */
+export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: databaseUrl,
+    VEZA_JWT_SECRET: TEST_JWT_SECRET,
+    VEZA_LOG_LEVEL: 'silent',
+    VEZA_JOBS_ENABLED: 'false',
+    VEZA_DATA_DIR: join(tmpdir(), 'veza-test-data'),
+    ...env,
+  });
+}
+
 /** The whole application on the test file's own migrated database, for `app.inject()`. */
 export function useTestApp(): { readonly current: TestApp } {
   let testApp: TestApp | undefined;
@@ -32,6 +47,8 @@ export function useTestApp(): { readonly current: TestApp } {
     const accessTokens = new AccessTokens(TEST_JWT_SECRET, 900);
     const app = await buildApp({
       pool,
+      config: testConfig(database.url),
+      accessTokens,
       authenticate: createAuthenticator(accessTokens, pool.db),
       latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,
       constraintColumns: await loadConstraintColumns(pool.sql),
