@@ -80,11 +80,11 @@ export interface AuditLogs {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   /**
-   * Row after the change: set for INSERT and UPDATE. Secrets (password hashes, tokens) must be removed by the trigger
+   * Row after the change (INSERT, UPDATE), secrets replaced by '[redacted]', or '[redacted:changed]' when the UPDATE changed them (ADR 0013)
    */
   new_data: Json | null;
   /**
-   * Row before the change: set for DELETE, and for UPDATE of tables whose previous state must be kept (consent changes, spec §19.2)
+   * Row before the change (UPDATE, DELETE), secrets replaced by '[redacted]' (ADR 0013)
    */
   old_data: Json | null;
   /**
@@ -105,7 +105,7 @@ export interface AuditLogs {
   transaction_id: Generated<Int8>;
   updated_at: Generated<Timestamp>;
   /**
-   * Acting user, taken from the transaction's session setting; NULL for system jobs and once the account is deleted
+   * Acting user, from the transaction setting veza.actor_id (SET LOCAL); NULL for system jobs, unknown ids, and once the account is deleted (ADR 0013)
    */
   user_id: string | null;
 }
@@ -218,11 +218,20 @@ export interface Carts {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   /**
-   * Denormalized count of cart_items rows
+   * Number of cart_items rows; kept by trigger (ADR 0012)
    */
   item_count: Generated<number>;
+  /**
+   * Sum of cart_items.price; kept by trigger (ADR 0012)
+   */
   subtotal: Generated<Numeric>;
+  /**
+   * Taxes, set by the application; 0 until it computes them
+   */
   tax_total: Generated<Numeric>;
+  /**
+   * subtotal + tax_total, set by trigger on every write (ADR 0012)
+   */
   total: Generated<Numeric>;
   updated_at: Generated<Timestamp>;
   user_id: string;
@@ -514,7 +523,7 @@ export interface DiscountCodes {
   minimum_purchase_amount: Numeric | null;
   updated_at: Generated<Timestamp>;
   /**
-   * Denormalized count of discount_code_usage rows
+   * Number of discount_code_usage rows; kept by trigger (ADR 0012)
    */
   usage_count: Generated<number>;
   /**
@@ -956,12 +965,12 @@ export interface Groups {
   group_type: Generated<string>;
   id: Generated<string>;
   /**
-   * Denormalized count of active group_members rows
+   * Number of group_members rows with status active; kept by trigger (ADR 0012)
    */
   member_count: Generated<number>;
   name: string;
   /**
-   * Denormalized count of group_posts rows
+   * Number of group_posts rows whose post is not soft-deleted; kept by trigger (ADR 0012)
    */
   post_count: Generated<number>;
   /**
@@ -976,6 +985,9 @@ export interface Hashtags {
   created_at: Generated<Timestamp>;
   first_used_at: Generated<Timestamp>;
   id: Generated<string>;
+  /**
+   * created_at of the latest counted post_hashtags row; never moves back (ADR 0012)
+   */
   last_used_at: Generated<Timestamp>;
   slug: string;
   /**
@@ -984,7 +996,7 @@ export interface Hashtags {
   tag: string;
   updated_at: Generated<Timestamp>;
   /**
-   * Denormalized count of post_hashtags rows
+   * Number of post_hashtags rows whose post is not soft-deleted; kept by trigger (ADR 0012)
    */
   usage_count: Generated<number>;
 }
@@ -1407,11 +1419,11 @@ export interface Playlists {
   deleted_at: Timestamp | null;
   description: string | null;
   /**
-   * Denormalized total duration of the tracks, in seconds
+   * Sum of tracks.duration over the same entries as track_count; kept by trigger (ADR 0012)
    */
   duration_seconds: Generated<number>;
   /**
-   * Denormalized count of playlist_followers rows
+   * Number of playlist_followers rows; kept by trigger (ADR 0012)
    */
   follower_count: Generated<number>;
   id: Generated<string>;
@@ -1421,7 +1433,7 @@ export interface Playlists {
   is_collaborative: Generated<boolean>;
   name: string;
   /**
-   * Denormalized count of playlist_tracks rows
+   * Number of playlist_tracks rows whose track is not soft-deleted; kept by trigger (ADR 0012)
    */
   track_count: Generated<number>;
   updated_at: Generated<Timestamp>;
@@ -1485,7 +1497,7 @@ export interface Posts {
    */
   audio_file_id: string | null;
   /**
-   * Denormalized count of post_comments rows
+   * Number of non-deleted post_comments rows; kept by trigger (ADR 0012)
    */
   comment_count: Generated<number>;
   content: string;
@@ -1501,11 +1513,11 @@ export interface Posts {
    */
   is_pinned: Generated<boolean>;
   /**
-   * Denormalized count of post_likes rows
+   * Number of post_likes rows; kept by trigger (ADR 0012)
    */
   like_count: Generated<number>;
   /**
-   * Denormalized count of posts reposting this one
+   * Number of non-deleted posts whose repost_of_id is this post; kept by trigger (ADR 0012)
    */
   repost_count: Generated<number>;
   /**
@@ -1574,7 +1586,7 @@ export interface ProductReviews {
 
 export interface Products {
   /**
-   * Denormalized mean of product_reviews.rating, 0.00-5.00
+   * Mean rating of the non-deleted reviews rounded to 2 decimals, 0 without reviews; kept by trigger (ADR 0012)
    */
   average_rating: Generated<Numeric | null>;
   bpm: number | null;
@@ -1591,6 +1603,9 @@ export interface Products {
    * Array of file IDs delivered after purchase (an array cannot carry a FK)
    */
   download_file_ids: string[] | null;
+  /**
+   * Number of product_favorites rows; kept by trigger (ADR 0012)
+   */
   favorite_count: Generated<number>;
   /**
    * WAV, MP3, FLAC, VST, etc.
@@ -1619,7 +1634,13 @@ export interface Products {
    */
   pricing_model: Generated<string>;
   published_at: Timestamp | null;
+  /**
+   * Number of non-deleted product_reviews rows; kept by trigger (ADR 0012)
+   */
   review_count: Generated<number>;
+  /**
+   * Number of order_items rows of the product in paid, processing or completed orders; kept by trigger (ADR 0012)
+   */
   sale_count: Generated<number>;
   seller_id: string;
   slug: string;
@@ -1828,11 +1849,11 @@ export interface Rooms {
    */
   max_members: number | null;
   /**
-   * Denormalized count of room_members rows
+   * Number of room_members rows not banned; kept by trigger (ADR 0012)
    */
   member_count: Generated<number>;
   /**
-   * Denormalized count of messages rows
+   * Number of messages neither deleted_at nor is_deleted; kept by trigger (ADR 0012)
    */
   message_count: Generated<number>;
   name: string | null;
@@ -2106,7 +2127,7 @@ export interface Tracks {
   artist: string | null;
   bpm: number | null;
   /**
-   * Denormalized count of track_comments rows
+   * Number of comments neither deleted_at nor is_deleted; kept by trigger (ADR 0012)
    */
   comment_count: Generated<number>;
   cover_art_file_id: string | null;
@@ -2118,7 +2139,7 @@ export interface Tracks {
   deleted_at: Timestamp | null;
   description: string | null;
   /**
-   * Denormalized count of track_downloads rows
+   * Number of track_downloads rows; kept by trigger (ADR 0012)
    */
   download_count: Generated<number>;
   /**
@@ -2136,12 +2157,12 @@ export interface Tracks {
    */
   is_downloadable: Generated<boolean>;
   /**
-   * Denormalized count of track_likes rows
+   * Number of track_likes rows; kept by trigger (ADR 0012)
    */
   like_count: Generated<number>;
   musical_key: string | null;
   /**
-   * Denormalized count of plays
+   * Number of playback_history rows of the track; kept by trigger (ADR 0012)
    */
   play_count: Generated<number>;
   /**
@@ -2184,6 +2205,34 @@ export interface Transactions {
   transaction_type: string;
   updated_at: Generated<Timestamp>;
   user_id: string | null;
+}
+
+export interface TrendingTracks {
+  artist: string | null;
+  /**
+   * Mean completion_percentage of those plays; NULL without plays
+   */
+  avg_completion: Numeric | null;
+  cover_art_file_id: string | null;
+  creator_id: string | null;
+  id: string | null;
+  /**
+   * tracks.like_count at the refresh
+   */
+  like_count: number | null;
+  /**
+   * Plays in the 7 days before the refresh; 0 without plays
+   */
+  play_count_7d: Int8 | null;
+  title: string | null;
+  /**
+   * unique_listeners_7d * 0.4 + play_count_7d * 0.3 + avg_completion * 0.2 + like_count * 0.1, a missing average counting 0; never NULL
+   */
+  trending_score: Numeric | null;
+  /**
+   * Distinct signed-in listeners in the 7 days before the refresh; 0 without plays
+   */
+  unique_listeners_7d: Int8 | null;
 }
 
 export interface TwoFactorConfigs {
@@ -2269,11 +2318,11 @@ export interface UserProfiles {
   birthdate: Timestamp | null;
   created_at: Generated<Timestamp>;
   /**
-   * Denormalized count of follows rows whose following_id is this user
+   * Number of follows rows whose following_id is this user; kept by trigger (ADR 0012)
    */
   follower_count: Generated<number>;
   /**
-   * Denormalized count of follows rows whose follower_id is this user
+   * Number of follows rows whose follower_id is this user; kept by trigger (ADR 0012)
    */
   following_count: Generated<number>;
   gender: string | null;
@@ -2284,7 +2333,7 @@ export interface UserProfiles {
   language: Generated<string | null>;
   location: string | null;
   /**
-   * Denormalized count of the user's playlists
+   * Number of the user's public, non-deleted playlists; kept by trigger (ADR 0012)
    */
   playlist_count: Generated<number>;
   /**
@@ -2303,7 +2352,7 @@ export interface UserProfiles {
    */
   timezone: Generated<string | null>;
   /**
-   * Denormalized count of the user's tracks
+   * Number of the user's public, non-deleted tracks; kept by trigger (ADR 0012)
    */
   track_count: Generated<number>;
   updated_at: Generated<Timestamp>;
@@ -2404,6 +2453,39 @@ export interface UserSettings {
   user_id: string;
 }
 
+export interface UserStatistics {
+  /**
+   * follows rows whose following_id is the user
+   */
+  follower_count: Int8 | null;
+  /**
+   * follows rows whose follower_id is the user
+   */
+  following_count: Int8 | null;
+  /**
+   * Latest created_at of the counted tracks; NULL without tracks
+   */
+  last_track_uploaded: Timestamp | null;
+  /**
+   * Public, non-deleted playlists of the user
+   */
+  playlist_count: Int8 | null;
+  /**
+   * Sum of tracks.like_count over the counted tracks; 0 without tracks
+   */
+  total_likes: Int8 | null;
+  /**
+   * Sum of tracks.play_count over the counted tracks; 0 without tracks
+   */
+  total_plays: Int8 | null;
+  /**
+   * Public, non-deleted tracks of the user
+   */
+  track_count: Int8 | null;
+  user_id: string | null;
+  username: string | null;
+}
+
 export interface DB {
   analytics_events: AnalyticsEvents;
   audit_logs: AuditLogs;
@@ -2481,6 +2563,7 @@ export interface DB {
   track_likes: TrackLikes;
   tracks: Tracks;
   transactions: Transactions;
+  trending_tracks: TrendingTracks;
   two_factor_configs: TwoFactorConfigs;
   typing_indicators: TypingIndicators;
   user_badges: UserBadges;
@@ -2488,6 +2571,7 @@ export interface DB {
   user_profiles: UserProfiles;
   user_roles: UserRoles;
   user_settings: UserSettings;
+  user_statistics: UserStatistics;
   users: Users;
 }
 
