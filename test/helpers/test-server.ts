@@ -24,6 +24,10 @@ function quoted(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
 
+function quotedLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 /** Creates the migrated template database unless an identical one exists. Serialised across test runs. */
 export async function ensureTemplate(adminUrl: string): Promise<string> {
   const name = templateName();
@@ -39,11 +43,18 @@ export async function ensureTemplate(adminUrl: string): Promise<string> {
     await new Migrator(withDatabase(adminUrl, building)).migrate();
     await admin.unsafe(`ALTER DATABASE ${quoted(building)} RENAME TO ${quoted(name)}`);
     await admin.unsafe(`ALTER DATABASE ${quoted(name)} WITH IS_TEMPLATE true`);
+    await admin.unsafe(
+      `COMMENT ON DATABASE ${quoted(name)} IS ${quotedLiteral(`veza test template built ${new Date().toISOString()}`)}`,
+    );
 
-    // Templates of earlier migration sets only take disk space.
+    // Templates of other migration sets only take disk space, but another checkout sharing this
+    // server (a second developer, a CI run) may be using one right now: only day-old ones go.
     const stale = await admin`
-      SELECT datname FROM pg_database WHERE datname LIKE 'veza\_template\_%' AND datname <> ${name}`;
+      SELECT d.datname, shobj_description(d.oid, 'pg_database') AS comment
+      FROM pg_database d WHERE d.datname LIKE 'veza\_template\_%' AND d.datname <> ${name}`;
     for (const row of stale) {
+      const built = Date.parse(String(row.comment ?? '').replace('veza test template built ', ''));
+      if (Number.isNaN(built) || Date.now() - built < 86_400_000) continue;
       await admin.unsafe(`ALTER DATABASE ${quoted(row.datname)} WITH IS_TEMPLATE false`);
       await admin.unsafe(`DROP DATABASE ${quoted(row.datname)} WITH (FORCE)`);
     }
