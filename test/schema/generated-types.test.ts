@@ -11,14 +11,14 @@ test('db.generated.ts matches the migrated schema (run `npm run db:types` after 
   assert.equal(committed, await generateDbTypes(database.current.url));
 });
 
-test('the DB interface lists exactly the public tables, no partition', async () => {
+test('the DB interface lists exactly the public tables and views, no partition', async () => {
   const { sql } = database.current;
   const generated = await readFile(GENERATED_TYPES_FILE, 'utf8');
   const body = generated.slice(generated.indexOf('export interface DB {'));
   const typed = [...body.matchAll(/^ {2}([a-z_0-9]+): /gm)].map((match) => match[1]).sort();
   const tables = await sql`
     SELECT relname FROM pg_class
-    WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
+    WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm') AND NOT relispartition
     ORDER BY relname`;
   assert.deepEqual(
     typed,
