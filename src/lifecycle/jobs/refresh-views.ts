@@ -1,0 +1,19 @@
+import type { JobDefinition } from '../../platform/jobs/job.ts';
+
+function refreshJob(view: 'trending_tracks' | 'user_statistics', schedule: string, what: string): JobDefinition {
+  return {
+    name: `views.${view}`,
+    description: `refresh the ${view} materialized view (${what}) concurrently, without blocking readers`,
+    defaultSchedule: schedule,
+    async run(context) {
+      // CONCURRENTLY needs the view's unique index (ADR 0014) and lets readers keep the old rows meanwhile.
+      await context.transaction((tx) => tx.unsafe(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`));
+      const [row] = await context.sql.unsafe(`SELECT count(*)::int AS n FROM ${view}`);
+      context.count(view, Number(row?.n ?? 0));
+    },
+  };
+}
+
+/** Spec §23: trending tracks every hour, user statistics every day. */
+export const refreshTrendingTracks = refreshJob('trending_tracks', '5 * * * *', 'spec §23.1, hourly');
+export const refreshUserStatistics = refreshJob('user_statistics', '40 2 * * *', 'spec §23.2, daily');
