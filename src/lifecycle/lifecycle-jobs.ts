@@ -1,9 +1,15 @@
 import type { JobDefinition } from '../platform/jobs/job.ts';
+import { maintainPartitions } from './jobs/partitions.ts';
 import { refreshTrendingTracks, refreshUserStatistics } from './jobs/refresh-views.ts';
 import { retentionSessions } from './jobs/retention-sessions.ts';
 
 /** Every maintenance job, run on schedule by `veza serve` and by hand with `veza jobs run`. */
-export const lifecycleJobs: JobDefinition[] = [retentionSessions, refreshTrendingTracks, refreshUserStatistics];
+export const lifecycleJobs: JobDefinition[] = [
+  maintainPartitions,
+  retentionSessions,
+  refreshTrendingTracks,
+  refreshUserStatistics,
+];
 
 export function findJob(name: string): JobDefinition | undefined {
   return lifecycleJobs.find((job) => job.name === name);
