@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../platform/config/config.ts';
 import { registerDbCommands } from './db.commands.ts';
+import { registerGdprCommands } from './gdpr.commands.ts';
 import { registerJobsCommands } from './jobs.commands.ts';
 import { registerSchemaCommands } from './schema.commands.ts';
 import { serve } from './serve.command.ts';
@@ -25,6 +26,7 @@ export function buildCli(config: () => Config): Command {
   registerDbCommands(program, config, nonNegativeInteger);
   registerJobsCommands(program, config);
   registerSchemaCommands(program, config);
+  registerGdprCommands(program, config);
   return program;
 }
 

@@ -1,4 +1,6 @@
 import type { JobDefinition } from '../platform/jobs/job.ts';
+import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
+import { gdprExports } from './jobs/gdpr-exports.ts';
 import { maintainPartitions } from './jobs/partitions.ts';
 import { refreshTrendingTracks, refreshUserStatistics } from './jobs/refresh-views.ts';
 import { retentionSessions } from './jobs/retention-sessions.ts';
@@ -9,6 +11,8 @@ export const lifecycleJobs: JobDefinition[] = [
   retentionSessions,
   refreshTrendingTracks,
   refreshUserStatistics,
+  accountsAnonymise,
+  gdprExports,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {
