@@ -3,12 +3,18 @@ import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
 import { gdprExports } from './jobs/gdpr-exports.ts';
 import { maintainPartitions } from './jobs/partitions.ts';
 import { refreshTrendingTracks, refreshUserStatistics } from './jobs/refresh-views.ts';
+import { retentionActivity } from './jobs/retention-activity.ts';
+import { retentionAnalytics } from './jobs/retention-analytics.ts';
+import { retentionContent } from './jobs/retention-content.ts';
 import { retentionSessions } from './jobs/retention-sessions.ts';
 
 /** Every maintenance job, run on schedule by `veza serve` and by hand with `veza jobs run`. */
 export const lifecycleJobs: JobDefinition[] = [
   maintainPartitions,
   retentionSessions,
+  retentionActivity,
+  retentionAnalytics,
+  retentionContent,
   refreshTrendingTracks,
   refreshUserStatistics,
   accountsAnonymise,
