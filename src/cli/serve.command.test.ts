@@ -5,6 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import postgres from 'postgres';
+import { lifecycleJobs } from '../lifecycle/lifecycle-jobs.ts';
 import { listMigrationFiles } from '../platform/db/migrations.ts';
 import { projectRoot } from '../platform/project-root.ts';
 import { dropDatabase, emptyDatabase } from '../../test/helpers/database.ts';
@@ -78,10 +80,40 @@ describe('veza serve', () => {
     assert.equal(await second.exited, 0, second.output());
   });
 
+  test('runs every maintenance job on its schedule: the schedules are registered in the database at start', async () => {
+    const database = await emptyDatabase();
+    cleanups.push(() => dropDatabase(database));
+    const served = await startServe({
+      DATABASE_URL: database.url,
+      VEZA_JOB_SCHEDULES: '{"retention.sessions": "0 5 * * *"}',
+    });
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const schedules = await sql`SELECT name, cron FROM pgboss.schedule ORDER BY name`;
+      assert.deepEqual(
+        schedules.map((row) => row.name),
+        lifecycleJobs.map((job) => job.name).sort(),
+      );
+      assert.equal(
+        schedules.find((row) => row.name === 'retention.sessions')?.cron,
+        '0 5 * * *',
+        'configured cron wins',
+      );
+    } finally {
+      await sql.end();
+      served.child.kill('SIGTERM');
+      assert.equal(await served.exited, 0);
+    }
+  });
+
   test('with VEZA_MIGRATE_ON_START=false on an empty database, /readyz answers 503 with the versions', async () => {
     const database = await emptyDatabase();
     cleanups.push(() => dropDatabase(database));
-    const served = await startServe({ DATABASE_URL: database.url, VEZA_MIGRATE_ON_START: 'false' });
+    const served = await startServe({
+      DATABASE_URL: database.url,
+      VEZA_MIGRATE_ON_START: 'false',
+      VEZA_JOBS_ENABLED: 'false',
+    });
     assert.deepEqual(await json(`${served.baseUrl}/readyz`), {
       status: 503,
       body: { status: 'not_ready', database: 'reachable', migrations: { current: 0, latest } },
