@@ -3,32 +3,129 @@ import type { JobContext, JobSql } from '../platform/jobs/job.ts';
 
 export const BATCH_SIZE = 10_000;
 
-export type Condition = (sql: JobSql) => postgres.PendingQuery<postgres.Row[]>;
+export type Fragment = postgres.PendingQuery<postgres.Row[]>;
+/** A condition on the rows of one table; it may name the table's columns qualified by the table's own name. */
+export type Where = (sql: JobSql) => Fragment;
+/** Kept for the callers that name it so. */
+export type Condition = Where;
+
+export interface BatchOptions {
+  batchSize?: number;
+  /** Name the rows are counted under in job_runs.rows_by_table (default: the table). */
+  countAs?: string;
+}
 
 /**
- * Deletes the rows of `table` matching `where`, `batchSize` at a time, each batch in its own short
- * transaction so no lock is held for long (issue 4). `key` must identify a row: on a partitioned
- * table it includes the partition key. Rows locked by someone else are left for the next run.
+ * Locks up to `batchSize` rows of `table` matching `where` (skipping rows locked by someone else) and returns
+ * their physical addresses grouped by leaf table (the table itself, or its partitions).
  */
-export async function deleteInBatches(
+async function lockBatch(
+  tx: postgres.TransactionSql,
+  table: string,
+  where: Where,
+  batchSize: number,
+): Promise<Map<string, string[]>> {
+  const rows = await tx<{ leaf: string; address: string }[]>`
+    SELECT tableoid::regclass::text AS leaf, ctid::text AS address
+    FROM ${tx(table)} WHERE ${where(tx)}
+    LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+  const byLeaf = new Map<string, string[]>();
+  for (const row of rows) {
+    const addresses = byLeaf.get(row.leaf);
+    if (addresses) addresses.push(row.address);
+    else byLeaf.set(row.leaf, [row.address]);
+  }
+  return byLeaf;
+}
+
+/**
+ * Runs batches until one comes back smaller than `batchSize`. Each batch is its own transaction
+ * (`context.transaction`), so no lock outlives a batch. A batch is found once with LIMIT (partition pruning
+ * applies to the parent) and its rows are reached by ctid, a TID scan per leaf: 40 ms for 10k rows of a 2.5M-row
+ * login_attempts, where `DELETE … WHERE key IN (SELECT key … LIMIT n)` planned a hash semi-join over the whole
+ * table for every batch (0.5-0.8 s, growing with the table). The rows stay locked FOR UPDATE in between, so their
+ * ctid cannot change.
+ */
+async function inBatches(
   context: JobContext,
   table: string,
-  where: Condition,
-  options: { key?: string[]; batchSize?: number } = {},
+  where: Where,
+  options: BatchOptions,
+  touch: (tx: postgres.TransactionSql, leaf: string, addresses: string[]) => Promise<number>,
 ): Promise<number> {
-  const key = options.key ?? ['id'];
   const batchSize = options.batchSize ?? BATCH_SIZE;
   let total = 0;
   for (;;) {
-    const deleted = await context.transaction(async (tx) => {
-      const result = await tx`
-        DELETE FROM ${tx(table)}
-        WHERE (${tx(key)}) IN (
-          SELECT ${tx(key)} FROM ${tx(table)} WHERE ${where(tx)} LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`;
-      return result.count;
+    const [found, changed] = await context.transaction(async (tx) => {
+      const batch = await lockBatch(tx, table, where, batchSize);
+      let rows = 0;
+      let count = 0;
+      for (const [leaf, addresses] of batch) {
+        rows += addresses.length;
+        count += await touch(tx, leaf, addresses);
+      }
+      return [rows, count] as const;
     });
-    context.count(table, deleted);
-    total += deleted;
-    if (deleted < batchSize) return total;
+    context.count(options.countAs ?? table, changed);
+    total += changed;
+    if (found < batchSize) return total;
   }
+}
+
+/**
+ * Deletes the rows of `table` (plain or partitioned) matching `where`, in batches. `where` is checked again by
+ * the DELETE itself. `onDeleted` receives the deleted rows' `returning` columns inside the batch's transaction.
+ */
+export function purgeInBatches(
+  context: JobContext,
+  table: string,
+  where: Where,
+  options: BatchOptions & {
+    returning?: string[];
+    onDeleted?: (rows: postgres.Row[], tx: postgres.TransactionSql) => Promise<void> | void;
+  } = {},
+): Promise<number> {
+  return inBatches(context, table, where, options, async (tx, leaf, addresses) => {
+    const returning = options.returning ?? [];
+    const deleted = await tx`
+      DELETE FROM ${tx.unsafe(leaf)} AS ${tx(table)}
+      WHERE ctid = ANY(${addresses}::tid[]) AND ${where(tx)}
+      ${returning.length > 0 ? tx`RETURNING ${tx(returning)}` : tx``}`;
+    if (options.onDeleted && deleted.length > 0) await options.onDeleted(deleted, tx);
+    return deleted.count;
+  });
+}
+
+/**
+ * Sets `columns` to NULL on the rows of `table` matching `where`, in batches. `where` must stop matching a row
+ * once it is anonymised (e.g. `user_id IS NOT NULL`), or the job would never finish.
+ */
+export function nullInBatches(
+  context: JobContext,
+  table: string,
+  columns: readonly string[],
+  where: Where,
+  options: BatchOptions = {},
+): Promise<number> {
+  return inBatches(context, table, where, options, async (tx, leaf, addresses) => {
+    const assignments = columns.map((column) => tx`${tx(column)} = NULL`);
+    const set = assignments.reduce((joined, assignment) => tx`${joined}, ${assignment}`);
+    const updated = await tx`
+      UPDATE ${tx.unsafe(leaf)} AS ${tx(table)} SET ${set}
+      WHERE ctid = ANY(${addresses}::tid[]) AND ${where(tx)}`;
+    return updated.count;
+  });
+}
+
+/**
+ * Deletes the rows of `table` matching `where`, `batchSize` at a time, each batch in its own short
+ * transaction so no lock is held for long (issue 4). Rows locked by someone else are left for the next run.
+ */
+export function deleteInBatches(
+  context: JobContext,
+  table: string,
+  where: Where,
+  options: BatchOptions = {},
+): Promise<number> {
+  return purgeInBatches(context, table, where, options);
 }

@@ -361,7 +361,7 @@ export async function anonymiseAccounts(
   }
   for (const step of plan.erasure) {
     if (step.action === 'delete') {
-      await deleteInBatches(context, step.table, mine(step.column, step.only), { key: key(step.table) });
+      await deleteInBatches(context, step.table, mine(step.column, step.only));
     } else if (step.action === 'detach') {
       const set = Object.fromEntries([step.column, ...(step.alsoClear ?? [])].map((c) => [c, null]));
       await updateInBatches(context, step.table, set, mine(step.column), key(step.table));

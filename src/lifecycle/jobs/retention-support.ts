@@ -1,9 +1,9 @@
-// Shared by the retention jobs (ADR 0018): the registry's time limits, and batched deletes and updates that find
-// a batch once and then touch its rows by physical address, so that a batch costs what it touches.
-import type postgres from 'postgres';
-import type { JobContext, JobSql } from '../../platform/jobs/job.ts';
-import { BATCH_SIZE } from '../batches.ts';
+// Shared by the retention jobs (ADR 0018): the registry's time limits and SQL conditions built from them.
+// The batched deletes and updates live in ../batches.ts.
+import type { JobSql } from '../../platform/jobs/job.ts';
 import type { TableRegistry } from '../table-registry.ts';
+
+export { nullInBatches, purgeInBatches, type BatchOptions } from '../batches.ts';
 
 /**
  * The tables src/lifecycle/jobs/retention-sessions.ts enforces (spec §18.1 "Sessions expirées"); that job predates
@@ -15,9 +15,8 @@ export const RETENTION_SESSIONS_TABLES = [
   'refresh_tokens',
 ] as const;
 
-export type Fragment = postgres.PendingQuery<postgres.Row[]>;
-/** A condition on the rows of one table; it may name the table's columns qualified by the table's own name. */
-export type Where = (sql: JobSql) => Fragment;
+export type { Fragment, Where } from '../batches.ts';
+import type { Fragment } from '../batches.ts';
 
 export interface TimeLimit {
   /** Registry maxAgeDays. */
@@ -38,116 +37,6 @@ export function timeLimit(registry: TableRegistry, table: string): TimeLimit {
 /** `<table>.<clock>` older than the limit, as SQL (the clock is a timestamptz column). */
 export function olderThan(sql: JobSql, table: string, limit: TimeLimit): Fragment {
   return sql`${sql(table)}.${sql(limit.clock)} < NOW() - make_interval(days => ${limit.days}::int)`;
-}
-
-export interface BatchOptions {
-  batchSize?: number;
-  /** Name the rows are counted under in job_runs.rows_by_table (default: the table). */
-  countAs?: string;
-}
-
-/**
- * Locks up to `batchSize` rows of `table` matching `where` (skipping rows locked by someone else) and returns
- * their physical addresses grouped by leaf table (the table itself, or its partitions).
- */
-async function lockBatch(
-  tx: postgres.TransactionSql,
-  table: string,
-  where: Where,
-  batchSize: number,
-): Promise<Map<string, string[]>> {
-  const rows = await tx<{ leaf: string; address: string }[]>`
-    SELECT tableoid::regclass::text AS leaf, ctid::text AS address
-    FROM ${tx(table)} WHERE ${where(tx)}
-    LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
-  const byLeaf = new Map<string, string[]>();
-  for (const row of rows) {
-    const addresses = byLeaf.get(row.leaf);
-    if (addresses) addresses.push(row.address);
-    else byLeaf.set(row.leaf, [row.address]);
-  }
-  return byLeaf;
-}
-
-/**
- * Runs batches until one comes back smaller than `batchSize`. Each batch is its own transaction
- * (`context.transaction`), so no lock outlives a batch.
- *
- * Why not `deleteInBatches` (src/lifecycle/batches.ts): its `DELETE … WHERE (key) IN (SELECT key … LIMIT n)` is
- * planned as a hash semi-join over a sequential scan of the whole table, every partition included, for every batch
- * (measured: 0.5–0.8 s per 10k batch on a 2.5M-row login_attempts, growing with the table). Here the batch is found
- * once with LIMIT (partition pruning applies to the parent) and its rows are reached by ctid, a TID scan per leaf
- * (40 ms for the same batch). The rows stay locked FOR UPDATE in between, so their ctid cannot change.
- */
-async function inBatches(
-  context: JobContext,
-  table: string,
-  where: Where,
-  options: BatchOptions,
-  touch: (tx: postgres.TransactionSql, leaf: string, addresses: string[]) => Promise<number>,
-): Promise<number> {
-  const batchSize = options.batchSize ?? BATCH_SIZE;
-  let total = 0;
-  for (;;) {
-    const [found, changed] = await context.transaction(async (tx) => {
-      const batch = await lockBatch(tx, table, where, batchSize);
-      let rows = 0;
-      let count = 0;
-      for (const [leaf, addresses] of batch) {
-        rows += addresses.length;
-        count += await touch(tx, leaf, addresses);
-      }
-      return [rows, count] as const;
-    });
-    context.count(options.countAs ?? table, changed);
-    total += changed;
-    if (found < batchSize) return total;
-  }
-}
-
-/**
- * Deletes the rows of `table` (plain or partitioned) matching `where`, in batches. `where` is checked again by
- * the DELETE itself. `onDeleted` receives the deleted rows' `returning` columns inside the batch's transaction.
- */
-export function purgeInBatches(
-  context: JobContext,
-  table: string,
-  where: Where,
-  options: BatchOptions & {
-    returning?: string[];
-    onDeleted?: (rows: postgres.Row[], tx: postgres.TransactionSql) => Promise<void> | void;
-  } = {},
-): Promise<number> {
-  return inBatches(context, table, where, options, async (tx, leaf, addresses) => {
-    const returning = options.returning ?? [];
-    const deleted = await tx`
-      DELETE FROM ${tx.unsafe(leaf)} AS ${tx(table)}
-      WHERE ctid = ANY(${addresses}::tid[]) AND ${where(tx)}
-      ${returning.length > 0 ? tx`RETURNING ${tx(returning)}` : tx``}`;
-    if (options.onDeleted && deleted.length > 0) await options.onDeleted(deleted, tx);
-    return deleted.count;
-  });
-}
-
-/**
- * Sets `columns` to NULL on the rows of `table` matching `where`, in batches. `where` must stop matching a row
- * once it is anonymised (e.g. `user_id IS NOT NULL`), or the job would never finish.
- */
-export function nullInBatches(
-  context: JobContext,
-  table: string,
-  columns: readonly string[],
-  where: Where,
-  options: BatchOptions = {},
-): Promise<number> {
-  return inBatches(context, table, where, options, async (tx, leaf, addresses) => {
-    const assignments = columns.map((column) => tx`${tx(column)} = NULL`);
-    const set = assignments.reduce((joined, assignment) => tx`${joined}, ${assignment}`);
-    const updated = await tx`
-      UPDATE ${tx.unsafe(leaf)} AS ${tx(table)} SET ${set}
-      WHERE ctid = ANY(${addresses}::tid[]) AND ${where(tx)}`;
-    return updated.count;
-  });
 }
 
 /** `a OR b OR …` of conditions (FALSE for none). */
