@@ -502,44 +502,55 @@ test('the registry decides which partitions may be dropped, and every partitione
   }
 });
 
-test('on the embedded PostgreSQL: premade periods and rescued default rows', { timeout: 180_000 }, async () => {
-  const dataDir = await tempDir();
-  const server = await startEmbeddedServer({ dataDir, port: await freePort() });
-  try {
-    const url = await ensureDatabase(server.adminUrl, 'veza');
-    await new Migrator(url).migrate();
-    const sql = postgres(url, { max: 2, onnotice: () => {} });
+test(
+  'on the embedded PostgreSQL: premade periods, rescued default rows, expired partitions dropped',
+  { timeout: 180_000 },
+  async () => {
+    const dataDir = await tempDir();
+    const server = await startEmbeddedServer({ dataDir, port: await freePort() });
     try {
-      const message = await make('messages')(sql, { created_at: daysAgo(-200) });
-      await make('message_reactions')(sql, { message_id: message.id });
-      const reply = await make('messages')(sql, { reply_to_id: message.id });
-      await make('analytics_events')(sql, { created_at: daysAgo(-10) });
-      await make('login_attempts')(sql, { attempted_at: daysAgo(150) });
-      await sql`DROP TABLE ${sql(`playback_history_${new Date().toISOString().slice(0, 7).replace('-', '_')}`)}`;
-      await make('playback_history')(sql);
+      const url = await ensureDatabase(server.adminUrl, 'veza');
+      await new Migrator(url).migrate();
+      const sql = postgres(url, { max: 2, onnotice: () => {} });
+      try {
+        const message = await make('messages')(sql, { created_at: daysAgo(-200) });
+        await make('message_reactions')(sql, { message_id: message.id });
+        const reply = await make('messages')(sql, { reply_to_id: message.id });
+        await make('analytics_events')(sql, { created_at: daysAgo(-10) });
+        await make('login_attempts')(sql, { attempted_at: daysAgo(150) });
+        await sql`DROP TABLE ${sql(`playback_history_${new Date().toISOString().slice(0, 7).replace('-', '_')}`)}`;
+        await make('playback_history')(sql);
 
-      const result = await run(sql, join(dataDir, 'jobs'));
-      assert.equal(result.status, 'succeeded', result.error ?? '');
-      assert.deepEqual(result.rowsByTable, {
-        messages: 1,
-        playback_history: 1,
-        login_attempts: 2,
-        audit_logs: 0,
-        analytics_events: 1,
-      });
-      for (const table of Object.keys(PARTITIONED_TABLES)) {
-        const [left] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ${sql(`${table}_default`)}`;
-        assert.equal(left?.n, 0, `${table}_default is empty`);
-      }
-      const [kept] = await sql<{ reactions: number; reply_to: string }[]>`
+        const result = await run(sql, join(dataDir, 'jobs'));
+        assert.equal(result.status, 'succeeded', result.error ?? '');
+        assert.deepEqual(result.rowsByTable, {
+          messages: 1,
+          playback_history: 1,
+          login_attempts: 2,
+          audit_logs: 0,
+          analytics_events: 1,
+        });
+        for (const table of Object.keys(PARTITIONED_TABLES)) {
+          const [left] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ${sql(`${table}_default`)}`;
+          assert.equal(left?.n, 0, `${table}_default is empty`);
+        }
+        // The 150-day-old attempt was moved into its month's partition, which lies wholly past the
+        // 90-day limit, so the partition was detached and dropped (login_attempts: 1 moved + 1 dropped).
+        const expiredMonth = daysAgo(150).toISOString().slice(0, 7).replace('-', '_');
+        const [expired] = await sql<{ partition: string | null; rows: number }[]>`
+        SELECT to_regclass(${`login_attempts_${expiredMonth}`})::text AS partition,
+               (SELECT count(*)::int FROM login_attempts WHERE attempted_at < NOW() - INTERVAL '90 days') AS rows`;
+        assert.deepEqual(expired, { partition: null, rows: 0 });
+        const [kept] = await sql<{ reactions: number; reply_to: string }[]>`
         SELECT (SELECT count(*)::int FROM message_reactions WHERE message_id = ${message.id as string}) AS reactions,
                (SELECT reply_to_id::text FROM messages WHERE id = ${reply.id as string}) AS reply_to`;
-      assert.deepEqual(kept, { reactions: 1, reply_to: message.id });
-      assert.equal((await run(sql, join(dataDir, 'jobs'))).rowsByTable.messages, 0);
+        assert.deepEqual(kept, { reactions: 1, reply_to: message.id });
+        assert.equal((await run(sql, join(dataDir, 'jobs'))).rowsByTable.messages, 0);
+      } finally {
+        await sql.end();
+      }
     } finally {
-      await sql.end();
+      await server.stop();
     }
-  } finally {
-    await server.stop();
-  }
-});
+  },
+);
