@@ -28,12 +28,22 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     VEZA_LOG_LEVEL: 'silent',
     VEZA_JOBS_ENABLED: 'false',
     VEZA_DATA_DIR: join(tmpdir(), 'veza-test-data'),
+    // bcrypt's cheapest cost: password hashing is not what the tests measure.
+    VEZA_BCRYPT_COST: '4',
     ...env,
   });
 }
 
+export interface TestAppOptions {
+  /**
+   * Environment variables for testConfig, read when the app is built (inside `before`), so that they may
+   * name things made at run time, e.g. `{ VEZA_SMTP_URL: smtp.url }` of a test SMTP server started earlier.
+   */
+  env?: () => Record<string, string> | Promise<Record<string, string>>;
+}
+
 /** The whole application on the test file's own migrated database, for `app.inject()`. */
-export function useTestApp(): { readonly current: TestApp } {
+export function useTestApp(options: TestAppOptions = {}): { readonly current: TestApp } {
   let testApp: TestApp | undefined;
   // One hook does everything, in order: a second before() could run before this one has finished.
   before(async () => {
@@ -47,7 +57,7 @@ export function useTestApp(): { readonly current: TestApp } {
     const accessTokens = new AccessTokens(TEST_JWT_SECRET, 900);
     const app = await buildApp({
       pool,
-      config: testConfig(database.url),
+      config: testConfig(database.url, (await options.env?.()) ?? {}),
       accessTokens,
       authenticate: createAuthenticator(accessTokens, pool.db),
       latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,

@@ -2,6 +2,14 @@
 
 export { AccessTokens, type AccessClaims } from './access-tokens.ts';
 export { createAuthenticator } from './authenticate.ts';
+export {
+  SessionService,
+  type DeviceInfo,
+  type IssuedSession,
+  type SessionServiceDependencies,
+} from './session.service.ts';
+export { federationModule } from './federation.module.ts';
+export { authModule } from './auth.module.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0002). */
 export const authTables = [

@@ -1,4 +1,7 @@
 // The profiles domain (spec §5 Users & Profiles). Other domains import from this file only.
 
+export { profilesModule } from './profiles.module.ts';
+export { isLanguageCode, isTimeZone } from './profiles.service.ts';
+
 /** Tables this domain owns: only its repositories read or write them (migration 0003). */
 export const profilesTables = ['user_profiles', 'user_settings', 'user_roles', 'badges', 'user_badges'] as const;

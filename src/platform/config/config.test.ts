@@ -12,6 +12,9 @@ test('defaults: embedded database, local HTTP, migrations on start', () => {
   assert.match(config.dataDir, /\.veza\/data$/);
 });
 
+const KEY_A = Buffer.alloc(32, 1).toString('base64');
+const KEY_B = Buffer.alloc(32, 2).toString('base64');
+
 test('every variable is read', () => {
   const config = loadConfig({
     DATABASE_URL: 'postgres://u@db.example:5433/veza',
@@ -30,6 +33,27 @@ test('every variable is read', () => {
     NODE_ENV: 'production',
     VEZA_JWT_SECRET: 'a-secret-that-is-long-enough-for-hs256',
     VEZA_ACCESS_TOKEN_TTL_SECONDS: '300',
+    VEZA_REFRESH_TOKEN_TTL_DAYS: '7',
+    VEZA_BCRYPT_COST: '13',
+    VEZA_EMAIL_VERIFICATION_TTL_HOURS: '48',
+    VEZA_PASSWORD_RESET_TTL_MINUTES: '30',
+    VEZA_LOGIN_MAX_FAILURES: '8',
+    VEZA_LOGIN_MAX_FAILURES_PER_IP: '80',
+    VEZA_LOGIN_WINDOW_SECONDS: '1800',
+    VEZA_LOGIN_LOCK_SECONDS: '120',
+    VEZA_SMTP_URL: 'smtps://veza:relay-password@mail.example:465',
+    VEZA_MAIL_FROM: 'Veza <hello@veza.example>',
+    VEZA_PUBLIC_URL: 'https://veza.example/',
+    VEZA_ENCRYPTION_KEYS: JSON.stringify({ k2024: KEY_A, k2025: KEY_B }),
+    VEZA_OIDC_PROVIDERS: JSON.stringify({
+      acme: {
+        issuer: 'https://id.acme.example',
+        client_id: 'veza',
+        client_secret: 'acme-secret',
+        scopes: 'openid email',
+      },
+    }),
+    VEZA_OIDC_REDIRECT_URIS: 'https://veza.example/auth/callback, http://127.0.0.1:5173/callback',
   });
   assert.deepEqual(config, {
     nodeEnv: 'production',
@@ -41,7 +65,37 @@ test('every variable is read', () => {
     jobs: { enabled: false, schedules: { 'retention.sessions': '0 4 * * *' } },
     http: { host: '0.0.0.0', port: 8080 },
     logLevel: 'warn',
-    auth: { jwtSecret: 'a-secret-that-is-long-enough-for-hs256', accessTokenTtlSeconds: 300 },
+    auth: {
+      jwtSecret: 'a-secret-that-is-long-enough-for-hs256',
+      accessTokenTtlSeconds: 300,
+      refreshTokenTtlDays: 7,
+      bcryptCost: 13,
+      emailVerificationTtlHours: 48,
+      passwordResetTtlMinutes: 30,
+      lockout: { maxFailuresPerIdentifier: 8, maxFailuresPerIp: 80, windowSeconds: 1800, lockSeconds: 120 },
+    },
+    mail: {
+      smtpUrl: 'smtps://veza:relay-password@mail.example:465',
+      from: 'Veza <hello@veza.example>',
+      publicUrl: 'https://veza.example',
+    },
+    encryption: {
+      keys: [
+        { id: 'k2024', key: Buffer.from(KEY_A, 'base64') },
+        { id: 'k2025', key: Buffer.from(KEY_B, 'base64') },
+      ],
+    },
+    oidc: {
+      providers: {
+        acme: {
+          issuer: 'https://id.acme.example',
+          clientId: 'veza',
+          clientSecret: 'acme-secret',
+          scopes: 'openid email',
+        },
+      },
+      redirectUris: ['https://veza.example/auth/callback', 'http://127.0.0.1:5173/callback'],
+    },
   });
 });
 
@@ -71,4 +125,131 @@ test('a malformed DATABASE_URL is reported without echoing it (it may hold a pas
     () => loadConfig({ DATABASE_URL: 'not a url with secret' }),
     (error: Error) => !error.message.includes('secret'),
   );
+});
+
+test('OIDC providers: lower-case names, https issuers (http on loopback only), openid scope; secrets never echoed', () => {
+  const providers = (value: unknown) => ({ VEZA_OIDC_PROVIDERS: JSON.stringify(value) });
+  const valid = { issuer: 'http://127.0.0.1:4000', client_id: 'veza', client_secret: 'hunter2-secret' };
+  assert.deepEqual(loadConfig(providers({ local: valid })).oidc.providers, {
+    local: {
+      issuer: 'http://127.0.0.1:4000',
+      clientId: 'veza',
+      clientSecret: 'hunter2-secret',
+      scopes: 'openid email profile',
+    },
+  });
+  assert.deepEqual(loadConfig({}).oidc, { providers: {}, redirectUris: [] });
+  const refused: [unknown, RegExp][] = [
+    [{ Google: valid }, /provider name/],
+    [{ acme: { ...valid, issuer: 'http://id.acme.example' } }, /acme.issuer: an https URL/],
+    [{ acme: { ...valid, issuer: 'not a url' } }, /acme.issuer/],
+    [{ acme: { ...valid, client_id: '' } }, /acme.client_id/],
+    [{ acme: { ...valid, client_secret: 7 } }, /acme.client_secret/],
+    [{ acme: { ...valid, scopes: 'email profile' } }, /include openid/],
+    [{ acme: { ...valid, tenant: 'x' } }, /unknown field in acme/],
+    [{ acme: 'https://id.acme.example' }, /map acme to an object/],
+    [[valid], /JSON object/],
+  ];
+  for (const [value, message] of refused) {
+    assert.throws(
+      () => loadConfig(providers(value)),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /^VEZA_OIDC_PROVIDERS /.test(error.message) &&
+        message.test(error.message) &&
+        !error.message.includes('hunter2'),
+      JSON.stringify(value),
+    );
+  }
+  assert.throws(
+    () => loadConfig({ VEZA_OIDC_PROVIDERS: '{"acme": {"client_secret": "hunter2-secret"' }),
+    (error: Error) =>
+      /VEZA_OIDC_PROVIDERS must be a JSON object/.test(error.message) && !error.message.includes('hunter2'),
+  );
+});
+
+test('OIDC redirect URIs: https, or http on loopback, no fragment', () => {
+  assert.deepEqual(
+    loadConfig({ VEZA_OIDC_REDIRECT_URIS: 'https://a.example/cb,http://localhost:3000/cb' }).oidc.redirectUris,
+    ['https://a.example/cb', 'http://localhost:3000/cb'],
+  );
+  for (const bad of ['http://a.example/cb', 'https://a.example/cb#x', '/relative', 'javascript:alert(1)'])
+    assert.throws(
+      () => loadConfig({ VEZA_OIDC_REDIRECT_URIS: bad }),
+      /VEZA_OIDC_REDIRECT_URIS must be a comma-separated/,
+    );
+});
+
+test('auth defaults: the documented lockout, token lifetimes and bcrypt cost; mail to the outbox; generated keys', () => {
+  const config = loadConfig({});
+  assert.deepEqual(config.auth.lockout, {
+    maxFailuresPerIdentifier: 5,
+    maxFailuresPerIp: 50,
+    windowSeconds: 3600,
+    lockSeconds: 60,
+  });
+  assert.equal(config.auth.refreshTokenTtlDays, 30);
+  assert.equal(config.auth.bcryptCost, 12);
+  assert.equal(config.auth.emailVerificationTtlHours, 24);
+  assert.equal(config.auth.passwordResetTtlMinutes, 60);
+  assert.deepEqual(config.mail, {
+    smtpUrl: undefined,
+    from: 'Veza <no-reply@veza.localhost>',
+    publicUrl: 'http://127.0.0.1:3000',
+  });
+  assert.deepEqual(config.encryption, { keys: undefined });
+});
+
+test('encryption keys: an object or a list, oldest first; 32-byte keys; never echoed', () => {
+  const listed = loadConfig({
+    VEZA_ENCRYPTION_KEYS: JSON.stringify([
+      { id: 'old', key: KEY_A },
+      { id: 'new', key: KEY_B },
+    ]),
+  });
+  assert.deepEqual(
+    listed.encryption.keys?.map((key) => key.id),
+    ['old', 'new'],
+  );
+  const secret = Buffer.alloc(16, 7).toString('base64');
+  const refused: [string, RegExp][] = [
+    ['not json', /must be a JSON object/],
+    ['{}', /at least one key/],
+    [JSON.stringify({ '1': KEY_A }), /key id/],
+    [JSON.stringify({ short: secret }), /key short to be 32 bytes/],
+    [
+      JSON.stringify([
+        { id: 'a', key: KEY_A },
+        { id: 'a', key: KEY_B },
+      ]),
+      /key id twice/,
+    ],
+    ['7', /must be a JSON object/],
+  ];
+  for (const [value, message] of refused) {
+    assert.throws(
+      () => loadConfig({ VEZA_ENCRYPTION_KEYS: value }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        message.test(error.message) &&
+        !error.message.includes(secret) &&
+        !error.message.includes(KEY_A),
+      value,
+    );
+  }
+});
+
+test('mail settings: SMTP URLs only, never echoed; a public URL without query; a one-line sender', () => {
+  assert.throws(
+    () => loadConfig({ VEZA_SMTP_URL: 'http://user:hunter2@mail.example' }),
+    (error: Error) => /VEZA_SMTP_URL must be an smtp/.test(error.message) && !error.message.includes('hunter2'),
+  );
+  assert.throws(
+    () => loadConfig({ VEZA_SMTP_URL: 'not a url hunter2' }),
+    (error: Error) => /VEZA_SMTP_URL/.test(error.message) && !error.message.includes('hunter2'),
+  );
+  assert.throws(() => loadConfig({ VEZA_PUBLIC_URL: 'ftp://veza.example' }), /VEZA_PUBLIC_URL must be/);
+  assert.throws(() => loadConfig({ VEZA_PUBLIC_URL: 'https://veza.example/?a=1' }), /without query/);
+  assert.throws(() => loadConfig({ VEZA_MAIL_FROM: 'Veza <a@b.example>\nBcc: x@y.example' }), /VEZA_MAIL_FROM/);
+  assert.throws(() => loadConfig({ VEZA_BCRYPT_COST: '3' }), /VEZA_BCRYPT_COST must be an integer from 4 to 15/);
 });

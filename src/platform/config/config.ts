@@ -28,7 +28,59 @@ export interface Config {
     /** HMAC key of access tokens; unset outside production: one is generated into the data directory. */
     jwtSecret: string | undefined;
     accessTokenTtlSeconds: number;
+    /** Lifetime of a refresh token; each rotation issues a new one with a fresh lifetime (ADR 0021). */
+    refreshTokenTtlDays: number;
+    /** bcrypt work factor of password hashes (each step doubles the cost). */
+    bcryptCost: number;
+    emailVerificationTtlHours: number;
+    passwordResetTtlMinutes: number;
+    /** Progressive login lockout (ADR 0022). */
+    lockout: {
+      /** Failures of one identifier (since its last success) within the window that lock it. */
+      maxFailuresPerIdentifier: number;
+      /** Failures from one IP address within the window that lock it. */
+      maxFailuresPerIp: number;
+      /** How far back failures are counted; also the longest a lock lasts. */
+      windowSeconds: number;
+      /** First lock's length; it doubles with every further threshold's worth of failures. */
+      lockSeconds: number;
+    };
   };
+  /** Outgoing mail (verification, password reset). */
+  mail: {
+    /** smtp:// or smtps:// URL of the relay; unset: mails are written to <dataDir>/outbox (refused in production). */
+    smtpUrl: string | undefined;
+    from: string;
+    /** Base URL of the web front end, for the links in mails. */
+    publicUrl: string;
+  };
+  /** Keys of the authenticated encryption of secrets at rest (ADR 0023); the last one encrypts. */
+  encryption: {
+    /** Unset outside production: a key is generated into the data directory. */
+    keys: EncryptionKey[] | undefined;
+  };
+  /** Federated login (OpenID Connect): the providers people may log in with, by lower-case name (ADR 0025). */
+  oidc: {
+    providers: Record<string, OidcProviderConfig>;
+    /** Where a provider may send the browser back to (exact match): the only accepted `redirect_uri` values. */
+    redirectUris: string[];
+  };
+}
+
+export interface OidcProviderConfig {
+  /** Issuer identifier; its discovery document is at `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Space-separated scopes to request; always includes `openid`. */
+  scopes: string;
+}
+
+export interface EncryptionKey {
+  /** Short name stored with every ciphertext, so the key that made it can be found after a rotation. */
+  id: string;
+  /** 32 bytes (AES-256). */
+  key: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +163,184 @@ function jwtSecret(env: Env): string | undefined {
   return raw;
 }
 
+function smtpUrl(env: Env): string | undefined {
+  const raw = env.VEZA_SMTP_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // It may hold the relay's password: never echo it.
+    throw new ConfigError('VEZA_SMTP_URL', 'must be an smtp:// or smtps:// URL', '<unparseable>');
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+    throw new ConfigError('VEZA_SMTP_URL', 'must be an smtp:// or smtps:// URL', `${parsed.protocol}//…`);
+  }
+  return raw;
+}
+
+function publicUrl(env: Env): string {
+  const raw = env.VEZA_PUBLIC_URL;
+  if (raw === undefined || raw === '') return 'http://127.0.0.1:3000';
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('VEZA_PUBLIC_URL', 'must be an http:// or https:// URL', raw);
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search !== '' || parsed.hash !== '') {
+    throw new ConfigError('VEZA_PUBLIC_URL', 'must be an http:// or https:// URL without query or fragment', raw);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+const MAIL_FROM = /^[^\r\n]{1,200}$/;
+
+function mailFrom(env: Env): string {
+  const raw = env.VEZA_MAIL_FROM;
+  if (raw === undefined || raw === '') return 'Veza <no-reply@veza.localhost>';
+  if (!MAIL_FROM.test(raw) || !raw.includes('@')) {
+    throw new ConfigError('VEZA_MAIL_FROM', 'must be an address, e.g. "Veza <no-reply@example.org>"', raw);
+  }
+  return raw;
+}
+
+// Key ids start with a letter: JSON objects keep their insertion order only for non-numeric keys.
+const KEY_ID = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+
+function encryptionKeys(env: Env): EncryptionKey[] | undefined {
+  const name = 'VEZA_ENCRYPTION_KEYS';
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const shape = 'must be a JSON object of key id to base64 key, or a list of {"id", "key"}, oldest first';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // Keys are secrets: never echo the value.
+    throw new ConfigError(name, shape, '<not JSON>');
+  }
+  let entries: Array<[unknown, unknown]>;
+  if (Array.isArray(parsed)) {
+    entries = parsed.map((item: unknown) => {
+      if (typeof item !== 'object' || item === null) throw new ConfigError(name, shape, '<not a list of objects>');
+      const { id, key } = item as { id?: unknown; key?: unknown };
+      return [id, key];
+    });
+  } else if (typeof parsed === 'object' && parsed !== null) {
+    entries = Object.entries(parsed);
+  } else {
+    throw new ConfigError(name, shape, '<not an object>');
+  }
+  if (entries.length === 0) throw new ConfigError(name, 'must hold at least one key', '<empty>');
+  const keys = entries.map(([id, key]): EncryptionKey => {
+    if (typeof id !== 'string' || !KEY_ID.test(id)) {
+      throw new ConfigError(name, 'has a key id that is not a letter then up to 31 of A-Z a-z 0-9 _ -', String(id));
+    }
+    const bytes = typeof key === 'string' && /^[A-Za-z0-9+/_-]+={0,2}$/.test(key) ? Buffer.from(key, 'base64') : null;
+    if (!bytes || bytes.length !== 32) {
+      throw new ConfigError(name, `needs key ${id} to be 32 bytes in base64`, '<hidden>');
+    }
+    return { id, key: bytes };
+  });
+  if (new Set(keys.map((key) => key.id)).size !== keys.length) {
+    throw new ConfigError(name, 'has a key id twice', '<hidden>');
+  }
+  return keys;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An absolute https URL, or http on the loopback interface (development and tests); no fragment. */
+function webUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.hash !== '' || url.username !== '' || url.password !== '') return undefined;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return url;
+  return undefined;
+}
+
+/** A non-secret setting as an error message shows it. */
+const shown = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? 'nothing'));
+
+const OIDC_PROVIDER_NAME = /^[a-z][a-z0-9_-]{0,49}$/;
+const OIDC_PROVIDER_KEYS = new Set(['issuer', 'client_id', 'client_secret', 'scopes']);
+
+function oidcProviders(env: Env): Record<string, OidcProviderConfig> {
+  const name = 'VEZA_OIDC_PROVIDERS';
+  const raw = env[name];
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // The value holds client secrets: never echo it.
+    throw new ConfigError(name, 'must be a JSON object of provider name to settings', '<not JSON>');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(name, 'must be a JSON object of provider name to settings', '<not an object>');
+  }
+  const providers: Record<string, OidcProviderConfig> = {};
+  for (const [provider, settings] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!OIDC_PROVIDER_NAME.test(provider)) {
+      throw new ConfigError(name, 'has a provider name that is not 1-50 of a-z, 0-9, _ or -', provider);
+    }
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+      throw new ConfigError(name, `must map ${provider} to an object`, typeof settings);
+    }
+    const fields = settings as Record<string, unknown>;
+    const unknown = Object.keys(fields).find((key) => !OIDC_PROVIDER_KEYS.has(key));
+    if (unknown !== undefined) throw new ConfigError(name, `has an unknown field in ${provider}`, unknown);
+    const issuer = webUrl(fields.issuer);
+    if (!issuer || issuer.search !== '') {
+      throw new ConfigError(
+        name,
+        `needs ${provider}.issuer: an https URL (http only on loopback) without query`,
+        shown(fields.issuer),
+      );
+    }
+    const clientId = fields.client_id;
+    if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 255) {
+      throw new ConfigError(name, `needs ${provider}.client_id: a string of 1-255 characters`, shown(clientId));
+    }
+    const clientSecret = fields.client_secret;
+    if (typeof clientSecret !== 'string' || clientSecret.length === 0) {
+      throw new ConfigError(name, `needs ${provider}.client_secret: a non-empty string`, '<hidden>');
+    }
+    const scopes = fields.scopes ?? 'openid email profile';
+    if (typeof scopes !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/.test(scopes)) {
+      throw new ConfigError(name, `needs ${provider}.scopes: space-separated scope names`, shown(scopes));
+    }
+    if (!scopes.split(' ').includes('openid')) {
+      throw new ConfigError(name, `needs ${provider}.scopes to include openid`, scopes);
+    }
+    // The issuer is kept as written: discovery compares it with the document's `issuer` exactly.
+    providers[provider] = { issuer: String(fields.issuer), clientId, clientSecret, scopes };
+  }
+  return providers;
+}
+
+function oidcRedirectUris(env: Env): string[] {
+  const raw = env.VEZA_OIDC_REDIRECT_URIS;
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const uri = entry.trim();
+    if (!webUrl(uri)) {
+      throw new ConfigError(
+        'VEZA_OIDC_REDIRECT_URIS',
+        'must be a comma-separated list of https URLs (http only on loopback) without fragment',
+        uri,
+      );
+    }
+    return uri;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     nodeEnv: env.NODE_ENV ?? 'development',
@@ -133,6 +363,19 @@ export function loadConfig(env: Env = process.env): Config {
     auth: {
       jwtSecret: jwtSecret(env),
       accessTokenTtlSeconds: integer(env, 'VEZA_ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+      refreshTokenTtlDays: integer(env, 'VEZA_REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+      bcryptCost: integer(env, 'VEZA_BCRYPT_COST', 12, 4, 15),
+      emailVerificationTtlHours: integer(env, 'VEZA_EMAIL_VERIFICATION_TTL_HOURS', 24, 1, 720),
+      passwordResetTtlMinutes: integer(env, 'VEZA_PASSWORD_RESET_TTL_MINUTES', 60, 5, 1440),
+      lockout: {
+        maxFailuresPerIdentifier: integer(env, 'VEZA_LOGIN_MAX_FAILURES', 5, 1, 1000),
+        maxFailuresPerIp: integer(env, 'VEZA_LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100_000),
+        windowSeconds: integer(env, 'VEZA_LOGIN_WINDOW_SECONDS', 3600, 1, 604_800),
+        lockSeconds: integer(env, 'VEZA_LOGIN_LOCK_SECONDS', 60, 1, 86_400),
+      },
     },
+    mail: { smtpUrl: smtpUrl(env), from: mailFrom(env), publicUrl: publicUrl(env) },
+    encryption: { keys: encryptionKeys(env) },
+    oidc: { providers: oidcProviders(env), redirectUris: oidcRedirectUris(env) },
   };
 }

@@ -1756,6 +1756,10 @@ export interface RefreshTokens {
   device_name: string | null;
   device_type: string | null;
   expires_at: Timestamp;
+  /**
+   * Id of the first token of the login session this token was rotated from; NULL for tokens issued before rotation families existed
+   */
+  family_id: string | null;
   id: Generated<string>;
   ip_address: string | null;
   is_revoked: Generated<boolean>;

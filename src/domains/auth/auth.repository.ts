@@ -1,0 +1,633 @@
+import { sql, type Transaction } from 'kysely';
+import type { DB, Json } from '../../platform/db/db.generated.ts';
+import type { Database } from '../../platform/db/pool.ts';
+import type { Position } from '../../platform/http/pagination.ts';
+
+/** Every SQL statement of the auth domain's accounts, tokens, login attempts and second factors. */
+
+export type Executor = Database | Transaction<DB>;
+
+/**
+ * Runs `work` in one transaction naming the acting user for the audit trail (ADR 0013): the Kysely
+ * counterpart of platform/db/actor.ts's withActor (users and two_factor_configs are audited).
+ */
+export function inTransaction<T>(
+  db: Database,
+  actorId: string | null,
+  work: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    if (actorId) await actAs(trx, actorId);
+    return work(trx);
+  });
+}
+
+/** Names the acting user for the rest of the transaction, once it is known (ADR 0013). */
+export async function actAs(trx: Transaction<DB>, actorId: string): Promise<void> {
+  await sql`SELECT set_config('veza.actor_id', ${actorId}, true)`.execute(trx);
+}
+
+// ---------------------------------------------------------------------------------------------- users
+
+const ACCOUNT_COLUMNS = [
+  'id',
+  'email',
+  'username',
+  'password_hash',
+  'role',
+  'token_version',
+  'is_active',
+  'is_banned',
+  'deleted_at',
+  'email_verified_at',
+] as const;
+
+export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccountById>>>;
+
+/** A live (not soft-deleted) account by its lower-case email. */
+export function findAccountByEmail(db: Executor, email: string) {
+  return db
+    .selectFrom('users')
+    .select(ACCOUNT_COLUMNS)
+    .where('email', '=', email)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** A live account by its username, exactly as registered (uq_users_username is case-sensitive). */
+export function findAccountByUsername(db: Executor, username: string) {
+  return db
+    .selectFrom('users')
+    .select(ACCOUNT_COLUMNS)
+    .where('username', '=', username)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export function findAccountById(db: Executor, userId: string) {
+  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', '=', userId).executeTakeFirst();
+}
+
+/** Which of an email and a username are already used, by any account, deleted ones included. */
+export async function takenIdentity(db: Executor, email: string, username: string) {
+  const rows = await db
+    .selectFrom('users')
+    .select(['email', 'username'])
+    .where((eb) => eb.or([eb('email', '=', email), eb('username', '=', username)]))
+    .execute();
+  return { email: rows.some((row) => row.email === email), username: rows.some((row) => row.username === username) };
+}
+
+export interface NewAccount {
+  email: string;
+  username: string;
+  passwordHash: string;
+  marketingConsent: boolean;
+}
+
+/** The account with its data-processing consent (required) and marketing consent, each timestamped (§19.1). */
+export function insertAccount(trx: Executor, account: NewAccount) {
+  return trx
+    .insertInto('users')
+    .values({
+      email: account.email,
+      username: account.username,
+      password_hash: account.passwordHash,
+      last_password_change_at: sql<Date>`NOW()`,
+      data_processing_consent: true,
+      data_processing_consent_at: sql<Date>`NOW()`,
+      marketing_consent: account.marketingConsent,
+      marketing_consent_at: account.marketingConsent ? sql<Date>`NOW()` : null,
+    })
+    .returning([
+      'id',
+      'email',
+      'username',
+      'email_verified_at',
+      'data_processing_consent',
+      'data_processing_consent_at',
+      'marketing_consent',
+      'marketing_consent_at',
+      'created_at',
+    ])
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * The profile and settings rows every account has (spec §5.1, §5.2), with their defaults, in the
+ * registration's transaction. These tables belong to the profiles domain, which owns everything else
+ * about them; creating the empty rows with the account is the one write the auth domain makes there.
+ */
+export async function insertProfileDefaults(trx: Executor, userId: string): Promise<void> {
+  await trx.insertInto('user_profiles').values({ user_id: userId }).execute();
+  await trx.insertInto('user_settings').values({ user_id: userId }).execute();
+}
+
+export async function recordSuccessfulLogin(db: Executor, userId: string, ip: string | null): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({
+      last_login_at: sql<Date>`NOW()`,
+      login_count: eb('login_count', '+', 1),
+      last_login_ip: ip,
+    }))
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Invalidates every access token issued so far (authenticate.ts compares token_version). */
+export function bumpTokenVersion(trx: Executor, userId: string) {
+  return trx
+    .updateTable('users')
+    .set((eb) => ({ token_version: eb('token_version', '+', 1) }))
+    .where('id', '=', userId)
+    .returning(['id', 'token_version', 'role'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function setPasswordHash(trx: Executor, userId: string, passwordHash: string): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({ password_hash: passwordHash, last_password_change_at: sql<Date>`NOW()` })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Marks the address verified, if it is still the account's address. */
+export async function markEmailVerified(trx: Executor, userId: string, email: string): Promise<boolean> {
+  const rows = await trx
+    .updateTable('users')
+    .set({ email_verified_at: sql<Date>`COALESCE(email_verified_at, NOW())` })
+    .where('id', '=', userId)
+    .where('email', '=', email)
+    .returning('id')
+    .execute();
+  return rows.length > 0;
+}
+
+// ----------------------------------------------------------------------------------- password history
+
+export const PASSWORD_HISTORY_DEPTH = 5;
+
+export async function recentPasswordHashes(db: Executor, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('password_history')
+    .select('password_hash')
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(PASSWORD_HISTORY_DEPTH)
+    .execute();
+  return rows.map((row) => row.password_hash);
+}
+
+/** Records a new password and keeps only the last five (the table's purpose, spec §4.5). */
+export async function addPasswordHistory(trx: Executor, userId: string, passwordHash: string): Promise<void> {
+  await trx.insertInto('password_history').values({ user_id: userId, password_hash: passwordHash }).execute();
+  await trx
+    .deleteFrom('password_history')
+    .where('user_id', '=', userId)
+    .where(
+      'id',
+      'not in',
+      trx
+        .selectFrom('password_history')
+        .select('id')
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(PASSWORD_HISTORY_DEPTH),
+    )
+    .execute();
+}
+
+// ------------------------------------------------------------------------- single-use tokens (by mail)
+
+export interface NewOneTimeToken {
+  userId: string;
+  selector: string;
+  verifierHash: string;
+  expiresAt: Date;
+}
+
+export async function insertEmailVerificationToken(
+  trx: Executor,
+  token: NewOneTimeToken & { email: string },
+): Promise<void> {
+  await trx
+    .insertInto('email_verification_tokens')
+    .values({
+      user_id: token.userId,
+      token: token.selector,
+      token_hash: token.verifierHash,
+      email: token.email,
+      expires_at: token.expiresAt,
+    })
+    .execute();
+}
+
+export async function countEmailVerificationTokensSince(db: Executor, userId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('email_verification_tokens')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('user_id', '=', userId)
+    .where('created_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export function findEmailVerificationTokenForUpdate(trx: Transaction<DB>, selector: string) {
+  return trx
+    .selectFrom('email_verification_tokens')
+    .select(['id', 'user_id', 'token_hash', 'email', 'verified', 'expires_at'])
+    .where('token', '=', selector)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function markEmailVerificationTokenUsed(trx: Executor, id: string): Promise<void> {
+  await trx
+    .updateTable('email_verification_tokens')
+    .set({ verified: true, verified_at: sql<Date>`NOW()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertPasswordResetToken(
+  trx: Executor,
+  token: NewOneTimeToken & { ip: string | null; userAgent: string | null },
+): Promise<void> {
+  await trx
+    .insertInto('password_reset_tokens')
+    .values({
+      user_id: token.userId,
+      token: token.selector,
+      token_hash: token.verifierHash,
+      expires_at: token.expiresAt,
+      ip_address: token.ip,
+      user_agent: token.userAgent,
+    })
+    .execute();
+}
+
+export async function countPasswordResetTokensSince(db: Executor, userId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('password_reset_tokens')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('user_id', '=', userId)
+    .where('created_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export function findPasswordResetToken(db: Executor, selector: string) {
+  return db
+    .selectFrom('password_reset_tokens')
+    .select(['id', 'user_id', 'token_hash', 'used', 'expires_at'])
+    .where('token', '=', selector)
+    .executeTakeFirst();
+}
+
+export function findPasswordResetTokenForUpdate(trx: Transaction<DB>, selector: string) {
+  return trx
+    .selectFrom('password_reset_tokens')
+    .select(['id', 'user_id', 'token_hash', 'used', 'expires_at'])
+    .where('token', '=', selector)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Uses up every reset token of the account still outstanding: one reset ends them all. */
+export async function usePasswordResetTokens(trx: Executor, userId: string): Promise<void> {
+  await trx
+    .updateTable('password_reset_tokens')
+    .set({ used: true, used_at: sql<Date>`NOW()` })
+    .where('user_id', '=', userId)
+    .where('used', '=', false)
+    .execute();
+}
+
+// ------------------------------------------------------------------------------------ refresh tokens
+
+export type RevocationReason =
+  'rotated' | 'reuse_detected' | 'logout' | 'logout_all' | 'revoked_by_user' | 'password_changed' | 'password_reset';
+
+export interface NewRefreshToken {
+  id: string;
+  familyId: string;
+  userId: string;
+  selector: string;
+  verifierHash: string;
+  expiresAt: Date;
+  deviceName: string | null;
+  deviceType: string | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export async function insertRefreshToken(db: Executor, token: NewRefreshToken): Promise<void> {
+  await db
+    .insertInto('refresh_tokens')
+    .values({
+      id: token.id,
+      family_id: token.familyId,
+      user_id: token.userId,
+      token: token.selector,
+      token_hash: token.verifierHash,
+      expires_at: token.expiresAt,
+      device_name: token.deviceName,
+      device_type: token.deviceType,
+      user_agent: token.userAgent,
+      ip_address: token.ip,
+    })
+    .execute();
+}
+
+export function findRefreshTokenForUpdate(trx: Transaction<DB>, selector: string) {
+  return trx
+    .selectFrom('refresh_tokens')
+    .select([
+      'id',
+      'family_id',
+      'user_id',
+      'token_hash',
+      'is_revoked',
+      'revoked_reason',
+      'expires_at',
+      'device_name',
+      'device_type',
+      'user_agent',
+      'ip_address',
+    ])
+    .where('token', '=', selector)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function findRefreshTokenOf(db: Executor, userId: string, selector: string) {
+  return db
+    .selectFrom('refresh_tokens')
+    .select(['id', 'token_hash', 'is_revoked', 'expires_at'])
+    .where('token', '=', selector)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export async function revokeRefreshToken(db: Executor, id: string, reason: RevocationReason): Promise<void> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ is_revoked: true, revoked_at: sql<Date>`NOW()`, revoked_reason: reason, last_used_at: sql<Date>`NOW()` })
+    .where('id', '=', id)
+    .where('is_revoked', '=', false)
+    .execute();
+}
+
+/** Revokes every still-valid token of a family (tokens from before families: just the token itself). */
+export async function revokeRefreshTokenFamily(
+  db: Executor,
+  token: { id: string; family_id: string | null },
+  reason: RevocationReason,
+): Promise<number> {
+  const result = await db
+    .updateTable('refresh_tokens')
+    .set({ is_revoked: true, revoked_at: sql<Date>`NOW()`, revoked_reason: reason })
+    .where(token.family_id ? 'family_id' : 'id', '=', token.family_id ?? token.id)
+    .where('is_revoked', '=', false)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Revokes all of a user's refresh tokens, but the one of `keepId` (the device making the change). */
+export async function revokeUserRefreshTokens(
+  db: Executor,
+  userId: string,
+  reason: RevocationReason,
+  keepId?: string,
+): Promise<void> {
+  let query = db
+    .updateTable('refresh_tokens')
+    .set({ is_revoked: true, revoked_at: sql<Date>`NOW()`, revoked_reason: reason })
+    .where('user_id', '=', userId)
+    .where('is_revoked', '=', false);
+  if (keepId) query = query.where('id', '<>', keepId);
+  await query.execute();
+}
+
+/** Revokes one of the user's live sessions (the family of that token); false when there is none such. */
+export async function revokeOwnSession(db: Executor, userId: string, sessionId: string): Promise<boolean> {
+  return inTransactionOf(db, async (trx) => {
+    const token = await trx
+      .selectFrom('refresh_tokens')
+      .select(['id', 'family_id'])
+      .where('id', '=', sessionId)
+      .where('user_id', '=', userId)
+      .where('is_revoked', '=', false)
+      .where('expires_at', '>', sql<Date>`NOW()`)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!token) return false;
+    await revokeRefreshTokenFamily(trx, token, 'revoked_by_user');
+    return true;
+  });
+}
+
+function inTransactionOf<T>(db: Executor, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<DB>) : db.transaction().execute(work);
+}
+
+/** A page of the user's live sessions, newest first (keyset on created_at, id; docs/api.md). */
+export function listLiveSessions(db: Executor, userId: string, limit: number, after: Position | null) {
+  let query = db
+    .selectFrom('refresh_tokens')
+    .select([
+      'id',
+      'device_name',
+      'device_type',
+      'user_agent',
+      'ip_address',
+      'created_at',
+      'last_used_at',
+      'expires_at',
+    ])
+    .where('user_id', '=', userId)
+    .where('is_revoked', '=', false)
+    .where('expires_at', '>', sql<Date>`NOW()`);
+  if (after) {
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+  }
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+// ------------------------------------------------------------------------------------ login attempts
+
+/** Failure reasons that are guesses and count towards a lockout (ADR 0022). */
+export const GUESS_REASONS = ['in_progress', 'invalid_password', 'unknown_account', 'invalid_mfa_code'] as const;
+export type FailureReason =
+  (typeof GUESS_REASONS)[number] | 'account_locked' | 'account_disabled' | 'mfa_required' | 'reauthentication_failed';
+
+/**
+ * Serialises the attempts on one identifier and on one IP address until the transaction ends, so that
+ * parallel guesses are counted one after the other and cannot all slip under the threshold. The
+ * identifier lock is always taken first: no two transactions wait on each other in a cycle.
+ */
+export async function lockAttemptKeys(trx: Transaction<DB>, identifier: string, ip: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`veza.login.identifier:${identifier}`}, 0))`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`veza.login.ip:${ip}`}, 0))`.execute(trx);
+}
+
+export interface FailureCount {
+  failures: number;
+  latest: Date | null;
+}
+
+/** Guesses on an identifier since `since`, and since its last success: a success starts the count again. */
+export async function countIdentifierFailures(db: Executor, identifier: string, since: Date): Promise<FailureCount> {
+  const row = await db
+    .selectFrom('login_attempts')
+    .select((eb) => [eb.fn.countAll<string>().as('failures'), eb.fn.max('attempted_at').as('latest')])
+    .where('identifier', '=', identifier)
+    .where('attempted_at', '>', since)
+    .where('success', '=', false)
+    .where('failure_reason', 'in', GUESS_REASONS)
+    .where(
+      'attempted_at',
+      '>',
+      sql<Date>`COALESCE((
+        SELECT MAX(attempted_at) FROM login_attempts
+        WHERE identifier = ${identifier} AND success AND attempted_at > ${since}
+      ), '-infinity'::timestamptz)`,
+    )
+    .executeTakeFirstOrThrow();
+  return { failures: Number(row.failures), latest: row.latest ?? null };
+}
+
+/** Guesses from an IP address since `since` (successes do not reset it: one may own an account and still guess). */
+export async function countIpFailures(db: Executor, ip: string, since: Date): Promise<FailureCount> {
+  const row = await db
+    .selectFrom('login_attempts')
+    .select((eb) => [eb.fn.countAll<string>().as('failures'), eb.fn.max('attempted_at').as('latest')])
+    .where('ip_address', '=', ip)
+    .where('attempted_at', '>', since)
+    .where('success', '=', false)
+    .where('failure_reason', 'in', GUESS_REASONS)
+    .executeTakeFirstOrThrow();
+  return { failures: Number(row.failures), latest: row.latest ?? null };
+}
+
+export interface AttemptRef {
+  id: string;
+  /** The partition key, as text: a Date would lose its microseconds and match nothing. */
+  attempted_at: string;
+}
+
+export function insertLoginAttempt(
+  db: Executor,
+  attempt: {
+    identifier: string;
+    success: boolean;
+    failureReason: FailureReason | null;
+    ip: string;
+    userAgent: string | null;
+  },
+): Promise<AttemptRef> {
+  return db
+    .insertInto('login_attempts')
+    .values({
+      identifier: attempt.identifier,
+      success: attempt.success,
+      failure_reason: attempt.failureReason,
+      ip_address: attempt.ip,
+      user_agent: attempt.userAgent,
+    })
+    .returning(['id', sql<string>`attempted_at::text`.as('attempted_at')])
+    .executeTakeFirstOrThrow();
+}
+
+export async function finishLoginAttempt(
+  db: Executor,
+  attempt: AttemptRef,
+  success: boolean,
+  failureReason: FailureReason | null,
+): Promise<void> {
+  await db
+    .updateTable('login_attempts')
+    .set({ success, failure_reason: failureReason })
+    .where('id', '=', attempt.id)
+    // Cast through text: typed timestamptz, the driver would turn the parameter into a Date and lose the µs.
+    .where('attempted_at', '=', sql<Date>`${attempt.attempted_at}::text::timestamptz`)
+    .execute();
+}
+
+// -------------------------------------------------------------------------------------- two factors
+
+export interface StoredBackupCode {
+  /** Hex SHA-256 of the normalised code. */
+  hash: string;
+  used_at: string | null;
+}
+
+export function findTwoFactor(db: Executor, userId: string) {
+  return db
+    .selectFrom('two_factor_configs')
+    .select(['id', 'totp_secret', 'totp_enabled', 'totp_enabled_at', 'backup_codes'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export function findTwoFactorForUpdate(trx: Transaction<DB>, userId: string) {
+  return trx
+    .selectFrom('two_factor_configs')
+    .select(['id', 'totp_secret', 'totp_enabled', 'backup_codes'])
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Stores a new, not yet confirmed TOTP secret (sealed), replacing an unconfirmed one. */
+export async function savePendingTotpSecret(trx: Executor, userId: string, sealedSecret: string): Promise<void> {
+  await trx
+    .insertInto('two_factor_configs')
+    .values({ user_id: userId, totp_secret: sealedSecret, totp_enabled: false })
+    .onConflict((oc) =>
+      oc.constraint('uq_two_factor_configs_user_id').doUpdateSet({
+        totp_secret: sealedSecret,
+        totp_enabled: false,
+        totp_enabled_at: null,
+        backup_codes: null,
+      }),
+    )
+    .execute();
+}
+
+export async function enableTotp(trx: Executor, userId: string, backupCodes: StoredBackupCode[]): Promise<void> {
+  await trx
+    .updateTable('two_factor_configs')
+    .set({ totp_enabled: true, totp_enabled_at: sql<Date>`NOW()`, backup_codes: jsonb(backupCodes) })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+export async function saveBackupCodes(trx: Executor, userId: string, backupCodes: StoredBackupCode[]): Promise<void> {
+  await trx
+    .updateTable('two_factor_configs')
+    .set({ backup_codes: jsonb(backupCodes) })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+export async function disableTotp(trx: Executor, userId: string): Promise<void> {
+  await trx
+    .updateTable('two_factor_configs')
+    .set({ totp_enabled: false, totp_enabled_at: null, totp_secret: null, backup_codes: null })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/** Through text: a parameter typed jsonb would be JSON-encoded a second time by the driver. */
+function jsonb(value: unknown) {
+  return sql<Json>`${JSON.stringify(value)}::text::jsonb`;
+}

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { SecretBox } from '../../platform/crypto/index.ts';
+import { MfaChallenges } from './mfa-challenge.ts';
+
+const box = new SecretBox([{ id: 'k1', key: randomBytes(32) }]);
+const challenge = { userId: 'u1', tokenVersion: 3, identifier: 'ada', deviceName: null, deviceType: null };
+
+test('a challenge opens back to what the password step proved, for five minutes', (context) => {
+  const challenges = new MfaChallenges(box);
+  const { token, expiresIn } = challenges.issue(challenge);
+  assert.equal(expiresIn, 300);
+  assert.ok(!token.includes('u1') && !token.includes('ada'), 'opaque to the client');
+  assert.deepEqual({ ...challenges.open(token), expiresAt: 0 }, { ...challenge, expiresAt: 0 });
+  context.mock.timers.enable({ apis: ['Date'], now: Date.now() + 301_000 });
+  assert.equal(challenges.open(token), null);
+});
+
+test('a value sealed for another purpose, with another key, or altered does not open', () => {
+  const challenges = new MfaChallenges(box);
+  assert.equal(challenges.open(box.seal(JSON.stringify({ ...challenge, expiresAt: Date.now() + 1e6 }), 'other')), null);
+  const foreign = new MfaChallenges(new SecretBox([{ id: 'k1', key: randomBytes(32) }])).issue(challenge).token;
+  assert.equal(challenges.open(foreign), null);
+  assert.equal(challenges.open('v1:k1:garbage:garbage'), null);
+});

@@ -1,0 +1,18 @@
+// Wires the profiles domain: repository -> service -> routes, registered under /v1 by the composition root.
+import type { DomainModule } from '../../app/module-dependencies.ts';
+import { createProfilesRepository } from './profiles.repository.ts';
+import { registerProfilesRoutes } from './profiles.routes.ts';
+import { ProfilesService } from './profiles.service.ts';
+
+/** Profiles, settings, badges, declared roles, consents and GDPR rights (spec §5, §17.4, §19). */
+export const profilesModule: DomainModule = ({ pool, config }) => {
+  const service = new ProfilesService({
+    repository: createProfilesRepository(pool),
+    sql: pool.sql,
+    dataDir: config.dataDir,
+  });
+  return (app, _options, done) => {
+    registerProfilesRoutes(app, service);
+    done();
+  };
+};
