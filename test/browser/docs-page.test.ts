@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { chromium, type Page } from 'playwright-core';
+import { useTestApp } from '../helpers/app.ts';
+
+// The API reference page rendered by a real browser (issue 5): Debian's Chromium, driven by playwright-core.
+// Run by `npm run test:browser` (and CI), not by `npm test`, since it needs a system Chromium.
+
+const CHROMIUM = process.env.VEZA_CHROMIUM ?? '/usr/bin/chromium';
+// Without these, Chromium in a closed network keeps trying to reach Google's services.
+const QUIET_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const testApp = useTestApp();
+
+test('/docs renders in Chromium and lists every documented route', async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set VEZA_CHROMIUM`);
+  }
+  const baseUrl = await testApp.current.app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS });
+  try {
+    await checkDocsPage(baseUrl, await browser.newPage());
+  } finally {
+    await browser.close();
+  }
+});
+
+async function checkDocsPage(baseUrl: string, page: Page): Promise<void> {
+  const failures: string[] = [];
+  page.on('pageerror', (error) => failures.push(error.message));
+  await page.goto(`${baseUrl}/docs`, { waitUntil: 'networkidle' });
+  await page.waitForSelector('.opblock', { timeout: 30_000 });
+
+  const shown = await page.$$eval('.opblock', (blocks) =>
+    blocks.map((block) => {
+      const method = block.querySelector('.opblock-summary-method')?.textContent?.trim().toLowerCase() ?? '';
+      const path = block.querySelector('.opblock-summary-path')?.getAttribute('data-path') ?? '';
+      return `${method} ${path}`;
+    }),
+  );
+  const spec = JSON.parse((await testApp.current.app.inject({ method: 'GET', url: '/openapi.json' })).body) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => `${method} ${path}`),
+  );
+  assert.ok(documented.length > 30, `only ${documented.length} routes documented`);
+  assert.deepEqual([...new Set(shown)].sort(), [...new Set(documented)].sort());
+  assert.match(await page.title(), /Swagger UI|Veza/i);
+  await page.screenshot({ path: process.env.VEZA_DOCS_SCREENSHOT ?? '.veza/docs-page.png', fullPage: false });
+  assert.deepEqual(failures, [], 'the page ran without script errors');
+}
