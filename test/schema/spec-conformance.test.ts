@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { projectRoot } from '../../src/platform/project-root.ts';
+import { EXCLUDED_TABLES, ML_VECTOR_TYPES, namesExcludedThing } from '../../src/schema-guard/ethics.ts';
 import { useMigratedDatabase } from '../helpers/database.ts';
 
 // Sections 4-10 of the spec, parsed from docs/spec (a copy of the spec this schema implements),
@@ -182,36 +183,11 @@ describe('spec indexes and named constraints (sections 4-10 and 20.2)', () => {
 });
 
 describe('spec section 17: excluded tables', () => {
-  const EXCLUDED = [
-    'feature_vectors',
-    'embeddings',
-    'model_outputs',
-    'ml_predictions',
-    'recommendation_scores',
-    'user_analytics',
-    'nft_tokens',
-    'smart_contracts',
-    'wallet_addresses',
-    'blockchain_transactions',
-    'token_balances',
-    'xp_events',
-    'level_thresholds',
-    'achievement_unlocks',
-    'streaks',
-    'leaderboard_entries',
-    'daily_challenges',
-  ];
-  // Equivalents under other names: what the spec excludes is the thing, not the word.
-  const EXCLUDED_WORDS =
-    /(embedding|feature_vector|model_output|prediction|recommend|nft|wallet|blockchain|smart_contract|token_balance|(^|_)xp(_|$)|experience_points|achievement|streak|leaderboard|challenge|level_threshold|user_level|rank(ing)?(_|$)|score_board)/;
-
-  // pgvector's and cube's types hold embeddings; tsvector (full-text search) is not one.
-  const ML_VECTOR_TYPES = /^(vector|halfvec|sparsevec|cube)(\(|\[|$)/;
-
+  // The spec's list and the equivalents under other names live with the schema guard (src/schema-guard/ethics.ts).
   test('none of the tables of §17 exists', async () => {
     const { sql } = database.current;
     const present =
-      await sql`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname IN ${sql(EXCLUDED)}`;
+      await sql`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname IN ${sql([...EXCLUDED_TABLES])}`;
     assert.deepEqual([...present], []);
   });
 
@@ -222,7 +198,7 @@ describe('spec section 17: excluded tables', () => {
       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition`;
     const offending = names.filter(
-      (row) => EXCLUDED_WORDS.test(row.table) || EXCLUDED_WORDS.test(row.column) || ML_VECTOR_TYPES.test(row.type),
+      (row) => namesExcludedThing(row.table) || namesExcludedThing(row.column) || ML_VECTOR_TYPES.test(row.type),
     );
     assert.deepEqual([...offending], []);
   });
