@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { Type } from 'typebox';
 import { requireCaller } from '../../platform/http/caller.ts';
 import { PageQuerySchema } from '../../platform/http/pagination.ts';
+import { userAgentOf } from '../../platform/http/user-agent.ts';
 import {
   AcceptedSchema,
   AccessTokenSchema,
@@ -61,8 +62,7 @@ const signedIn: onRequestHookHandler = (request, _reply, done) => {
 };
 
 function clientOf(request: FastifyRequest): ClientContext {
-  const userAgent = request.headers['user-agent'];
-  return { ip: request.ip || '0.0.0.0', userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
+  return { ip: request.ip || '0.0.0.0', userAgent: userAgentOf(request) };
 }
 
 /** Adds Retry-After to a lockout's 429 (RFC 9110 §10.2.3). */

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireCaller } from '../../platform/http/caller.ts';
 import { PageQuerySchema } from '../../platform/http/pagination.ts';
+import { userAgentOf } from '../../platform/http/user-agent.ts';
 import {
   AuthorizationUrlSchema,
   CallbackQuerySchema,
@@ -38,8 +39,7 @@ const signedIn: onRequestHookHandler = (request, _reply, done) => {
 };
 
 function deviceOf(request: FastifyRequest): DeviceInfo {
-  const userAgent = request.headers['user-agent'];
-  return { user_agent: typeof userAgent === 'string' ? userAgent : null, ip_address: request.ip || null };
+  return { user_agent: userAgentOf(request), ip_address: request.ip || null };
 }
 
 /** Federated login (OpenID Connect) and the caller's linked identities (ADR 0025). */

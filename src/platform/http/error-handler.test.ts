@@ -30,6 +30,16 @@ before(async () => {
     },
     (request) => request.body,
   );
+  app.get(
+    '/items/:id',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }),
+      },
+    },
+    (request) => ({ id: request.params.id, limit: request.query.limit ?? null }),
+  );
   app.get('/not-yours', () => {
     throw new ApiError(CommonProblems.forbidden, 'This playlist is not yours');
   });
@@ -82,6 +92,43 @@ describe('problem details (RFC 9457)', () => {
     });
     assert.equal(response.statusCode, 400);
     assert.equal(json(response).code, 'MALFORMED_BODY');
+  });
+
+  // Found by the API fuzz test (test/api/fuzz.test.ts): these left as Fastify's own JSON, not problem details.
+  test('a path parameter that is not percent-encoded UTF-8, or is too long: a 400 problem naming params', async () => {
+    for (const url of ['/items/%', '/items/%E2%82', `/items/${'a'.repeat(101)}`]) {
+      const response = await app.inject({ method: 'GET', url });
+      assert.equal(response.statusCode, 400, url);
+      assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8', url);
+      const problem = json(response);
+      assert.equal(problem.code, 'VALIDATION_FAILED', url);
+      assert.equal(problem.instance, url);
+      assert.equal((problem.errors as Array<{ field: string }>)[0]?.field, 'params', url);
+      assert.match(String(response.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    }
+  });
+
+  test('a JSON body is not coerced ("42" is not an integer, 42 not a string); query strings and params are', async () => {
+    const quoted = await app.inject({
+      method: 'POST',
+      url: '/strict',
+      payload: { email: 'a@example.test', age: '42' },
+    });
+    assert.equal(quoted.statusCode, 400);
+    assert.deepEqual(
+      (json(quoted).errors as Array<{ field: string; rule: string }>).map((e) => `${e.field} ${e.rule}`),
+      ['body.age type'],
+    );
+    const numeric = await app.inject({ method: 'POST', url: '/users', payload: { email: 42, username: true } });
+    assert.equal(numeric.statusCode, 400);
+    assert.deepEqual(
+      (json(numeric).errors as Array<{ field: string; rule: string }>).map((e) => `${e.field} ${e.rule}`).sort(),
+      ['body.email type', 'body.username type'],
+    );
+    const id = '6f1c2a4e-0b7d-4f3e-9a51-2d8c7e6b5a40';
+    const listed = await app.inject({ method: 'GET', url: `/items/${id}?limit=20` });
+    assert.equal(listed.statusCode, 200);
+    assert.deepEqual(json(listed), { id, limit: 20 });
   });
 
   test('an unsupported media type: 415', async () => {

@@ -105,8 +105,23 @@ function databaseProblem(error: DatabaseError, columns: ConstraintColumns) {
   }
 }
 
-function fastifyProblem(error: FastifyError): { type: ProblemType; detail?: string } | undefined {
+function fastifyProblem(
+  error: FastifyError,
+): { type: ProblemType; detail?: string; errors?: ProblemField[] } | undefined {
   switch (error.code) {
+    // Raised by the router, before any route is found (see frameworkErrorHandler).
+    case 'FST_ERR_BAD_URL':
+      return {
+        type: CommonProblems.validationFailed,
+        detail: 'A path parameter is not valid percent-encoded UTF-8',
+        errors: [{ field: 'params', rule: 'uriEncoding', message: 'is not valid percent-encoded UTF-8' }],
+      };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        type: CommonProblems.validationFailed,
+        detail: 'A path parameter is too long',
+        errors: [{ field: 'params', rule: 'maxLength', message: 'is longer than any path parameter may be' }],
+      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -143,6 +158,19 @@ export function toProblem(error: unknown, request: FastifyRequest, columns: Cons
     code: type.code,
     request_id: String(request.id),
     ...(errors ? { errors } : {}),
+  };
+}
+
+/**
+ * Fastify's `frameworkErrors`: errors of the router itself (an undecodable or overlong path parameter), which
+ * never reach the error handler and would otherwise leave as Fastify's own JSON instead of problem details.
+ */
+export function frameworkErrorHandler(columns: ConstraintColumns) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const problem = toProblem(error, request, columns);
+    request.log.info({ code: problem.code, errors: problem.errors }, 'request rejected');
+    // No route, so no route hooks: the request id the onSend hook adds everywhere else is set here.
+    void send(reply.header('x-request-id', request.id), problem);
   };
 }
 
