@@ -4,6 +4,7 @@ import { registerDbCommands } from './db.commands.ts';
 import { registerGdprCommands } from './gdpr.commands.ts';
 import { registerJobsCommands } from './jobs.commands.ts';
 import { registerSchemaCommands } from './schema.commands.ts';
+import { registerSeedCommands } from './seed.commands.ts';
 import { serve } from './serve.command.ts';
 
 function nonNegativeInteger(value: string): number {
@@ -27,6 +28,7 @@ export function buildCli(config: () => Config): Command {
   registerJobsCommands(program, config);
   registerSchemaCommands(program, config);
   registerGdprCommands(program, config);
+  registerSeedCommands(program, config);
   return program;
 }
 

@@ -1,0 +1,1029 @@
+// Marketplace (spec §10): products of the sellers with their licenses, carts, orders and their lines, reviews,
+// favourites, payouts, discount codes and the payment transactions. Amounts are kept in cents.
+import { money, pgArray, pgQuotedArray, type Row } from '../copy-text.ts';
+import { distinctPicks } from '../pick.ts';
+import { copyTable, type SeedTable } from '../table.ts';
+import { DAY_MS, iso, MINUTE_MS } from '../timeline.ts';
+import { Fanout, streams, Timed, type Universe } from '../universe.ts';
+import { GENRES, MUSICAL_KEYS, paragraph, PRODUCT_KINDS, sentence, slugify, title } from '../vocabulary.ts';
+import { VOLUMES } from '../volumes.ts';
+import { displayName, email, staffMember, userCreated, userId, users } from './auth.ts';
+import { productFileId } from './files.ts';
+
+const S = streams(
+  'products',
+  'products.id',
+  'products.attr',
+  'products.name',
+  'products.row',
+  'product_licenses',
+  'product_licenses.id',
+  'carts',
+  'carts.id',
+  'cart_items',
+  'cart_items.id',
+  'orders',
+  'orders.id',
+  'orders.attr',
+  'order_items.id',
+  'order_items.row',
+  'product_reviews.id',
+  'product_favorites',
+  'product_favorites.id',
+  'seller_payouts',
+  'seller_payouts.id',
+  'discount_codes.id',
+  'discount_codes.attr',
+  'discount_code_usage.id',
+  'transactions.id',
+);
+
+export const CATEGORIES = ['sample', 'beat', 'preset', 'template', 'service'] as const;
+const STATUSES = ['draft', 'active', 'inactive', 'suspended'] as const;
+const CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
+const PRICING = ['fixed', 'pwyw', 'free'] as const;
+const LICENSES = [
+  ['Basic lease', 0.5],
+  ['Premium lease', 1],
+  ['Unlimited', 2.5],
+  ['Exclusive rights', 10],
+] as const;
+
+export interface Products {
+  count: number;
+  fanout: Fanout;
+  seller: Int32Array;
+  timed: Timed;
+  category: Uint8Array;
+  status: Uint8Array;
+  deleted: Uint8Array;
+  currency: Uint8Array;
+  pricing: Uint8Array;
+  priceCents: Int32Array;
+  /** Licenses of product p are [licenses.start[p], licenses.start[p + 1]); licensePriceCents by license index. */
+  licenses: Fanout;
+  licensePriceCents: Int32Array;
+}
+
+export function products(u: Universe): Products {
+  return u.cached('products', () => {
+    const sellers = users(u).sellers;
+    const fanout = Fanout.of(u, S.products, sellers.length, (_, rng) =>
+      Math.max(1, rng.exponentialCount(VOLUMES.productsPerSeller, 300)),
+    );
+    const count = fanout.total;
+    const seller = new Int32Array(count);
+    const created = new Float64Array(count);
+    const category = new Uint8Array(count);
+    const status = new Uint8Array(count);
+    const deleted = new Uint8Array(count);
+    const currency = new Uint8Array(count);
+    const pricing = new Uint8Array(count);
+    const priceCents = new Int32Array(count);
+    const rng = u.rng();
+    for (let s = 0; s < sellers.length; s++) {
+      for (let p = fanout.start[s] as number; p < (fanout.start[s + 1] as number); p++) {
+        rng.reset(S['products.attr'], p);
+        const user = sellers[s] as number;
+        seller[p] = user;
+        created[p] = u.time.after(userCreated(u, user), rng.next() * 0.95);
+        // the first product is a beat, whose license offers no scale leaves out
+        category[p] = p === 0 ? 1 : rng.int(CATEGORIES.length);
+        const state = rng.next();
+        status[p] = state < 0.8 ? 1 : state < 0.9 ? 0 : state < 0.97 ? 2 : 3;
+        deleted[p] = rng.chance(0.02) ? 1 : 0;
+        currency[p] = rng.chance(0.7) ? 0 : rng.chance(0.83) ? 1 : 2;
+        pricing[p] = category[p] === 4 ? 0 : rng.chance(0.85) ? 0 : rng.chance(0.6) ? 1 : 2;
+        const base =
+          category[p] === 4 ? rng.between(50, 400) : category[p] === 1 ? rng.between(20, 150) : rng.between(5, 60);
+        priceCents[p] = pricing[p] === 2 ? 0 : base * 100 - (rng.chance(0.6) ? 1 : 0);
+      }
+    }
+    const licenses = Fanout.of(u, S.product_licenses, count, (p, r) =>
+      category[p] === 1 ? 2 + r.int(3) : category[p] === 4 || pricing[p] === 2 ? 0 : r.chance(0.5) ? 1 : 0,
+    );
+    const licensePriceCents = new Int32Array(licenses.total);
+    for (let p = 0; p < count; p++) {
+      for (let l = licenses.start[p] as number; l < (licenses.start[p + 1] as number); l++) {
+        const [, factor] = LICENSES[l - (licenses.start[p] as number)] as (typeof LICENSES)[number];
+        licensePriceCents[l] = Math.max(100, Math.round((priceCents[p] as number) * factor));
+      }
+    }
+    return {
+      count,
+      fanout,
+      seller,
+      timed: new Timed(created),
+      category,
+      status,
+      deleted,
+      currency,
+      pricing,
+      priceCents,
+      licenses,
+      licensePriceCents,
+    };
+  });
+}
+
+export function productId(u: Universe, product: number): string {
+  return u.id(S['products.id'], product);
+}
+
+export function productName(u: Universe, product: number): string {
+  const rng = u.rng().reset(S['products.name'], product);
+  const kind = CATEGORIES[products(u).category[product] as number] as (typeof CATEGORIES)[number];
+  return `${title(rng)} ${rng.pick(PRODUCT_KINDS[kind])}`;
+}
+
+function purchasable(all: Products, product: number): boolean {
+  return all.status[product] === 1 && !all.deleted[product];
+}
+
+const productsTable = copyTable({
+  name: 'products',
+  dependsOn: ['users', 'files'],
+  columns: [
+    'id',
+    'seller_id',
+    'name',
+    'slug',
+    'description',
+    'category',
+    'tags',
+    'price',
+    'currency',
+    'pricing_model',
+    'minimum_price',
+    'preview_file_id',
+    'demo_url',
+    'download_file_ids',
+    'image_file_ids',
+    'thumbnail_url',
+    'bpm',
+    'musical_key',
+    'genre',
+    'formats',
+    'license_type',
+    'status',
+    'view_count',
+    'favorite_count',
+    'sale_count',
+    'review_count',
+    'average_rating',
+    'published_at',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+  ],
+  count: (u) => products(u).count,
+  *rows(u): Iterable<Row> {
+    const all = products(u);
+    const rng = u.rng();
+    for (let p = 0; p < all.count; p++) {
+      rng.reset(S['products.row'], p);
+      const name = productName(u, p);
+      const created = all.timed.created[p] as number;
+      const category = CATEGORIES[all.category[p] as number] as string;
+      const musical = category === 'beat' || category === 'sample';
+      const published = all.status[p] !== 0 ? created + rng.between(10, 600) * MINUTE_MS : NaN;
+      const deletedAt = all.deleted[p] ? u.time.after(created, 0.5 + rng.next() / 2) : NaN;
+      yield [
+        productId(u, p),
+        userId(u, all.seller[p] as number),
+        name,
+        `${slugify(name)}-${p}`,
+        paragraph(rng, rng.between(2, 5)),
+        category,
+        pgArray([
+          rng.pick(GENRES).replace(/[^a-z]/g, ''),
+          category,
+          rng.pick(['dark', 'warm', 'punchy', 'lofi', 'clean']),
+        ]),
+        money((all.priceCents[p] as number) / 100),
+        CURRENCIES[all.currency[p] as number] as string,
+        PRICING[all.pricing[p] as number] as string,
+        all.pricing[p] === 1 ? money(Math.floor((all.priceCents[p] as number) / 200)) : null,
+        category === 'service' ? null : productFileId(u, p, 0),
+        rng.chance(0.2) ? `https://demo.veza.example/products/${p}` : null,
+        category === 'service' ? null : pgArray([productFileId(u, p, 1)]),
+        null,
+        `https://cdn.veza.example/products/${p}.jpg`,
+        musical && rng.chance(0.8) ? rng.between(70, 170) : null,
+        musical && rng.chance(0.6) ? rng.pick(MUSICAL_KEYS) : null,
+        rng.pick(GENRES),
+        category === 'service' ? null : pgQuotedArray(musical ? ['WAV', 'MP3', 'STEMS'] : ['ZIP']),
+        category === 'beat' ? 'lease' : category === 'service' ? null : 'royalty-free',
+        STATUSES[all.status[p] as number] as string,
+        rng.int(5000),
+        0,
+        0,
+        0,
+        '0.00',
+        Number.isNaN(published) ? null : iso(published),
+        iso(created),
+        iso(Number.isNaN(deletedAt) ? (Number.isNaN(published) ? created : published) : deletedAt),
+        Number.isNaN(deletedAt) ? null : iso(deletedAt),
+      ];
+    }
+  },
+});
+
+const productLicenses = copyTable({
+  name: 'product_licenses',
+  dependsOn: ['products'],
+  columns: [
+    'id',
+    'product_id',
+    'name',
+    'description',
+    'price',
+    'terms',
+    'usage_rights',
+    'is_exclusive',
+    'distribution_limit',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+  ],
+  count: (u) => products(u).licenses.total,
+  *rows(u): Iterable<Row> {
+    const all = products(u);
+    for (let p = 0; p < all.count; p++) {
+      const first = all.licenses.start[p] as number;
+      const at = iso(all.timed.created[p] as number);
+      for (let l = first; l < (all.licenses.start[p + 1] as number); l++) {
+        const [name] = LICENSES[l - first] as (typeof LICENSES)[number];
+        const exclusive = name === 'Exclusive rights';
+        const limit = name === 'Basic lease' ? 5000 : name === 'Premium lease' ? 50_000 : null;
+        yield [
+          u.id(S['product_licenses.id'], l),
+          productId(u, p),
+          name,
+          `${name} of this product`,
+          money((all.licensePriceCents[l] as number) / 100),
+          `Non-transferable license. ${exclusive ? 'Exclusive: the product is withdrawn after sale.' : 'Non-exclusive.'}`,
+          JSON.stringify({ streaming: true, broadcast: !name.startsWith('Basic'), distribution_limit: limit }),
+          exclusive,
+          limit,
+          at,
+          at,
+          null,
+        ];
+      }
+    }
+  },
+});
+
+function cartFanout(u: Universe): Fanout {
+  return u.cached('carts', () =>
+    Fanout.of(u, S.carts, users(u).count, (_, rng) => (rng.chance(VOLUMES.cartShare) ? 1 : 0)),
+  );
+}
+
+const cartsTable = copyTable({
+  name: 'carts',
+  dependsOn: ['users'],
+  columns: ['id', 'user_id', 'item_count', 'subtotal', 'tax_total', 'total', 'created_at', 'updated_at'],
+  count: (u) => cartFanout(u).total,
+  *rows(u): Iterable<Row> {
+    const fanout = cartFanout(u);
+    for (let user = 0; user < fanout.counts.length; user++) {
+      for (let c = fanout.start[user] as number; c < (fanout.start[user + 1] as number); c++) {
+        const at = iso(u.time.after(userCreated(u, user), u.unit(S.carts, c)));
+        // item_count, subtotal and total are computed after the load (counters.ts); tax_total stays 0 (ADR 0012)
+        yield [u.id(S['carts.id'], c), userId(u, user), 0, '0.00', '0.00', '0.00', at, at];
+      }
+    }
+  },
+});
+
+function cartItemFanout(u: Universe): Fanout {
+  return u.cached('cart_items', () => {
+    const cap = Math.min(10, Math.floor(products(u).count / 2));
+    return Fanout.of(u, S.cart_items, cartFanout(u).total, (_, rng) => rng.exponentialCount(VOLUMES.itemsPerCart, cap));
+  });
+}
+
+const cartItems = copyTable({
+  name: 'cart_items',
+  dependsOn: ['carts', 'products', 'product_licenses'],
+  columns: ['id', 'cart_id', 'product_id', 'license_id', 'price', 'added_at', 'created_at', 'updated_at'],
+  count: (u) => cartItemFanout(u).total,
+  *rows(u): Iterable<Row> {
+    const carts = cartFanout(u);
+    const items = cartItemFanout(u);
+    const all = products(u);
+    const rng = u.rng();
+    for (let user = 0; user < carts.counts.length; user++) {
+      for (let c = carts.start[user] as number; c < (carts.start[user + 1] as number); c++) {
+        const k = items.counts[c] as number;
+        if (k === 0) continue;
+        rng.reset(S.cart_items, c);
+        const picks = distinctPicks(k, all.count, rng, () => {
+          let product = all.timed.pick(u.time.anchor, rng.next());
+          for (let attempt = 0; attempt < 4 && !purchasable(all, product); attempt++) {
+            product = all.timed.pick(u.time.anchor, rng.next());
+          }
+          return product;
+        });
+        for (let j = 0; j < k; j++) {
+          const row = (items.start[c] as number) + j;
+          const product = picks[j] as number;
+          const licenses = (all.licenses.counts[product] as number) > 0 ? all.licenses : null;
+          const license = licenses
+            ? (licenses.start[product] as number) + rng.int(licenses.counts[product] as number)
+            : -1;
+          const price = license >= 0 ? (all.licensePriceCents[license] as number) : (all.priceCents[product] as number);
+          const at = iso(
+            u.time.after(Math.max(userCreated(u, user), all.timed.created[product] as number), rng.next()),
+          );
+          yield [
+            u.id(S['cart_items.id'], row),
+            u.id(S['carts.id'], c),
+            productId(u, product),
+            license >= 0 ? u.id(S['product_licenses.id'], license) : null,
+            money(price / 100),
+            at,
+            at,
+            at,
+          ];
+        }
+      }
+    }
+  },
+});
+
+export const ORDER_STATUSES = ['pending', 'paid', 'processing', 'completed', 'cancelled', 'refunded'] as const;
+const COMPLETED = 3;
+const CANCELLED = 4;
+const REFUNDED = 5;
+
+export interface Orders {
+  fanout: Fanout;
+  user: Int32Array;
+  timed: Timed;
+  status: Uint8Array;
+  currency: Uint8Array;
+  items: Fanout;
+  itemProduct: Int32Array;
+  itemLicense: Int32Array;
+  itemPriceCents: Int32Array;
+  subtotalCents: Int32Array;
+  taxCents: Int32Array;
+  discountCents: Int32Array;
+  /** Index of the discount code used, -1 for none. */
+  discountCode: Int32Array;
+}
+
+export function orders(u: Universe): Orders {
+  return u.cached('orders', () => {
+    const all = products(u);
+    const codes = discountCodes(u);
+    const fanout = Fanout.of(u, S.orders, users(u).count, (_, rng) => rng.exponentialCount(VOLUMES.ordersPerUser, 50));
+    const count = fanout.total;
+    const user = new Int32Array(count);
+    const created = new Float64Array(count);
+    const status = new Uint8Array(count);
+    const currency = new Uint8Array(count);
+    const itemCap = Math.min(5, Math.floor(all.count / 2));
+    const items = Fanout.of(u, S['orders.attr'], count, (_, rng) =>
+      Math.min(itemCap, 1 + rng.exponentialCount(VOLUMES.itemsPerOrder - 1, 4)),
+    );
+    const itemProduct = new Int32Array(items.total);
+    const itemLicense = new Int32Array(items.total);
+    const itemPriceCents = new Int32Array(items.total);
+    const subtotalCents = new Int32Array(count);
+    const taxCents = new Int32Array(count);
+    const discountCents = new Int32Array(count);
+    const discountCode = new Int32Array(count).fill(-1);
+    const rng = u.rng();
+    for (let buyer = 0; buyer < fanout.counts.length; buyer++) {
+      for (let o = fanout.start[buyer] as number; o < (fanout.start[buyer + 1] as number); o++) {
+        rng.reset(S['orders.id'], o);
+        user[o] = buyer;
+        let at = u.time.after(userCreated(u, buyer), rng.next());
+        const k = items.counts[o] as number;
+        const picks = distinctPicks(k, all.count, rng, () => {
+          let product = all.timed.pick(at, rng.next());
+          for (let attempt = 0; attempt < 4 && !purchasable(all, product); attempt++) {
+            product = all.timed.pick(at, rng.next());
+          }
+          return product;
+        });
+        let subtotal = 0;
+        for (let j = 0; j < k; j++) {
+          const item = (items.start[o] as number) + j;
+          const product = picks[j] as number;
+          at = Math.max(at, (all.timed.created[product] as number) + MINUTE_MS);
+          const licenseCount = all.licenses.counts[product] as number;
+          const license =
+            licenseCount > 0 && rng.chance(0.8) ? (all.licenses.start[product] as number) + rng.int(licenseCount) : -1;
+          let price = license >= 0 ? (all.licensePriceCents[license] as number) : (all.priceCents[product] as number);
+          if (all.pricing[product] === 1) price += rng.int(3) * 100;
+          itemProduct[item] = product;
+          itemLicense[item] = license;
+          itemPriceCents[item] = price;
+          subtotal += price;
+        }
+        created[o] = Math.min(at, u.time.anchor - 1000);
+        currency[o] = all.currency[picks[0] as number] as number;
+        const state = rng.next();
+        // the newest orders are still being paid
+        const recent = u.time.anchor - (created[o] as number) < 2 * DAY_MS;
+        status[o] =
+          recent && state < 0.5
+            ? 0
+            : state < 0.8
+              ? COMPLETED
+              : state < 0.83
+                ? 1
+                : state < 0.85
+                  ? 2
+                  : state < 0.9
+                    ? 0
+                    : state < 0.96
+                      ? CANCELLED
+                      : REFUNDED;
+        if (codes.count > 0 && subtotal > 0 && rng.chance(VOLUMES.discountedOrderShare)) {
+          const code = codes.timed.pick(created[o] as number, rng.next());
+          discountCode[o] = code;
+          const value = codes.valueCents[code] as number;
+          discountCents[o] = Math.min(
+            subtotal,
+            codes.percentage[code] ? Math.round((subtotal * value) / 10_000) : value,
+          );
+        }
+        subtotalCents[o] = subtotal;
+        taxCents[o] = Math.round((subtotal - (discountCents[o] as number)) * (currency[o] === 1 ? 0.2 : 0.08));
+      }
+    }
+    return {
+      fanout,
+      user,
+      timed: new Timed(created),
+      status,
+      currency,
+      items,
+      itemProduct,
+      itemLicense,
+      itemPriceCents,
+      subtotalCents,
+      taxCents,
+      discountCents,
+      discountCode,
+    };
+  });
+}
+
+export function orderId(u: Universe, order: number): string {
+  return u.id(S['orders.id'], order);
+}
+
+/** When an order reached its status: [paid_at, completed_at, cancelled_at, refunded_at] (NaN where not). */
+function orderDates(u: Universe, all: Orders, order: number): [number, number, number, number] {
+  const created = all.timed.created[order] as number;
+  const status = all.status[order] as number;
+  const paid = status === 0 || status === CANCELLED ? NaN : created + 2 * MINUTE_MS;
+  const completed = status === COMPLETED || status === REFUNDED ? created + 10 * MINUTE_MS : NaN;
+  const cancelled = status === CANCELLED ? created + 30 * MINUTE_MS : NaN;
+  const refunded = status === REFUNDED ? u.time.after(created + 20 * MINUTE_MS, 0.05) : NaN;
+  return [paid, completed, cancelled, refunded];
+}
+
+const isoOrNull = (ms: number) => (Number.isNaN(ms) ? null : iso(ms));
+
+const ordersTable = copyTable({
+  name: 'orders',
+  dependsOn: ['users'],
+  columns: [
+    'id',
+    'user_id',
+    'order_number',
+    'subtotal',
+    'tax_total',
+    'discount_total',
+    'total',
+    'currency',
+    'payment_method',
+    'payment_intent_id',
+    'status',
+    'billing_email',
+    'billing_name',
+    'billing_address',
+    'paid_at',
+    'completed_at',
+    'cancelled_at',
+    'refunded_at',
+    'created_at',
+    'updated_at',
+  ],
+  count: (u) => orders(u).fanout.total,
+  *rows(u): Iterable<Row> {
+    const all = orders(u);
+    const people = users(u);
+    const rng = u.rng();
+    for (let o = 0; o < all.user.length; o++) {
+      rng.reset(S['orders.attr'], o);
+      const buyer = all.user[o] as number;
+      const created = all.timed.created[o] as number;
+      const dates = orderDates(u, all, o);
+      const [city, country] = [
+        ['Paris', 'FR'],
+        ['Berlin', 'DE'],
+        ['London', 'GB'],
+        ['New York', 'US'],
+      ][(people.place[buyer] as number) % 4] as [string, string];
+      const subtotal = all.subtotalCents[o] as number;
+      const discount = all.discountCents[o] as number;
+      const tax = all.taxCents[o] as number;
+      yield [
+        orderId(u, o),
+        userId(u, buyer),
+        `VZ-${iso(created).slice(0, 10).replaceAll('-', '')}-${String(o).padStart(8, '0')}`,
+        money(subtotal / 100),
+        money(tax / 100),
+        money(discount / 100),
+        money((subtotal - discount + tax) / 100),
+        CURRENCIES[all.currency[o] as number] as string,
+        rng.chance(0.7) ? 'card' : 'paypal',
+        `pi_${rng.hex(24)}`,
+        ORDER_STATUSES[all.status[o] as number] as string,
+        email(u, buyer),
+        displayName(u, buyer),
+        JSON.stringify({
+          line1: `${1 + rng.int(200)} Main Street`,
+          city,
+          postal_code: String(10_000 + rng.int(89_999)),
+          country,
+        }),
+        isoOrNull(dates[0]),
+        isoOrNull(dates[1]),
+        isoOrNull(dates[2]),
+        isoOrNull(dates[3]),
+        iso(created),
+        iso(Math.max(created, ...dates.filter((d) => !Number.isNaN(d)))),
+      ];
+    }
+  },
+});
+
+const orderItems = copyTable({
+  name: 'order_items',
+  dependsOn: ['orders', 'products', 'product_licenses', 'users', 'files'],
+  columns: [
+    'id',
+    'order_id',
+    'product_id',
+    'license_id',
+    'product_name',
+    'product_description',
+    'seller_id',
+    'price',
+    'download_file_ids',
+    'download_count',
+    'license_key',
+    'license_terms',
+    'created_at',
+    'updated_at',
+  ],
+  count: (u) => orders(u).items.total,
+  *rows(u): Iterable<Row> {
+    const all = orders(u);
+    const catalogue = products(u);
+    const rng = u.rng();
+    for (let o = 0; o < all.user.length; o++) {
+      const at = iso(all.timed.created[o] as number);
+      const delivered = all.status[o] === COMPLETED || all.status[o] === REFUNDED;
+      for (let item = all.items.start[o] as number; item < (all.items.start[o + 1] as number); item++) {
+        rng.reset(S['order_items.row'], item);
+        const product = all.itemProduct[item] as number;
+        const license = all.itemLicense[item] as number;
+        const service = catalogue.category[product] === 4;
+        yield [
+          u.id(S['order_items.id'], item),
+          orderId(u, o),
+          productId(u, product),
+          license >= 0 ? u.id(S['product_licenses.id'], license) : null,
+          productName(u, product),
+          sentence(rng, 6, 14),
+          userId(u, catalogue.seller[product] as number),
+          money((all.itemPriceCents[item] as number) / 100),
+          service ? null : pgArray([productFileId(u, product, 1)]),
+          delivered && !service ? rng.int(6) : 0,
+          delivered && license >= 0 ? `VZL-${rng.hex(8)}-${rng.hex(8)}`.toUpperCase() : null,
+          license >= 0 ? 'See the license offer at the time of purchase.' : null,
+          at,
+          at,
+        ];
+      }
+    }
+  },
+});
+
+/** Order lines reviewed: a share of the lines of completed orders (uq_product_reviews_order_item). */
+function reviewedItems(u: Universe): Int32Array {
+  return u.cached('product_reviews', () => {
+    const all = orders(u);
+    const reviewed: number[] = [];
+    for (let o = 0; o < all.user.length; o++) {
+      if (all.status[o] !== COMPLETED) continue;
+      for (let item = all.items.start[o] as number; item < (all.items.start[o + 1] as number); item++) {
+        if (u.unit(S['product_reviews.id'], item) < VOLUMES.reviewShareOfCompletedItems) reviewed.push(item);
+      }
+    }
+    return Int32Array.from(reviewed);
+  });
+}
+
+const productReviews = copyTable({
+  name: 'product_reviews',
+  dependsOn: ['products', 'users', 'order_items'],
+  columns: [
+    'id',
+    'product_id',
+    'user_id',
+    'order_item_id',
+    'rating',
+    'title',
+    'content',
+    'is_verified_purchase',
+    'seller_response',
+    'seller_responded_at',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+  ],
+  count: (u) => reviewedItems(u).length,
+  *rows(u): Iterable<Row> {
+    const items = reviewedItems(u);
+    const all = orders(u);
+    const rng = u.rng();
+    for (let r = 0; r < items.length; r++) {
+      const item = items[r] as number;
+      rng.reset(S['product_reviews.id'], item);
+      const order = all.items.parentOf(item);
+      const created = u.time.after((all.timed.created[order] as number) + DAY_MS, rng.next() * 0.3);
+      const score = rng.next();
+      const rating = score < 0.5 ? 5 : score < 0.8 ? 4 : score < 0.9 ? 3 : score < 0.95 ? 2 : 1;
+      let content = sentence(rng, 4, 30);
+      if (content.length < 10) content += ' Great product overall.';
+      const responded = rng.chance(0.2);
+      const deleted = rng.chance(0.01);
+      yield [
+        u.id(S['product_reviews.id'], r),
+        productId(u, all.itemProduct[item] as number),
+        userId(u, all.user[order] as number),
+        u.id(S['order_items.id'], item),
+        rating,
+        rng.chance(0.7)
+          ? rng.pick(['Great quality', 'Worth it', 'Not what I expected', 'Solid pack', 'Fast delivery'])
+          : null,
+        content,
+        true,
+        responded ? 'Thanks for the feedback!' : null,
+        responded ? iso(created + DAY_MS / 2) : null,
+        iso(created),
+        iso(responded ? created + DAY_MS / 2 : created),
+        deleted ? iso(created + DAY_MS) : null,
+      ];
+    }
+  },
+});
+
+function favoriteFanout(u: Universe): Fanout {
+  return u.cached('product_favorites', () => {
+    const cap = Math.min(50, Math.floor(products(u).count / 2));
+    return Fanout.of(u, S.product_favorites, users(u).count, (_, rng) =>
+      rng.exponentialCount(VOLUMES.favoritesPerUser, cap),
+    );
+  });
+}
+
+const productFavorites = copyTable({
+  name: 'product_favorites',
+  dependsOn: ['users', 'products'],
+  columns: ['id', 'user_id', 'product_id', 'created_at', 'updated_at'],
+  count: (u) => favoriteFanout(u).total,
+  *rows(u): Iterable<Row> {
+    const fanout = favoriteFanout(u);
+    const all = products(u);
+    const rng = u.rng();
+    for (let user = 0; user < fanout.counts.length; user++) {
+      const k = fanout.counts[user] as number;
+      if (k === 0) continue;
+      rng.reset(S.product_favorites, user);
+      const joined = userCreated(u, user);
+      const picks = distinctPicks(k, all.count, rng, () =>
+        all.timed.pick(u.time.after(joined, rng.next()), rng.next()),
+      );
+      for (let j = 0; j < k; j++) {
+        const row = (fanout.start[user] as number) + j;
+        const product = picks[j] as number;
+        const at = iso(u.time.after(Math.max(joined, all.timed.created[product] as number), rng.next()));
+        yield [u.id(S['product_favorites.id'], row), userId(u, user), productId(u, product), at, at];
+      }
+    }
+  },
+});
+
+function payoutFanout(u: Universe): Fanout {
+  return u.cached('seller_payouts', () =>
+    Fanout.of(u, S.seller_payouts, users(u).sellers.length, (_, rng) =>
+      rng.exponentialCount(VOLUMES.payoutsPerSeller, 12),
+    ),
+  );
+}
+
+const PAYOUT_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+
+function payoutStatus(u: Universe, payout: number): number {
+  const state = u.unit(S['seller_payouts.id'], payout, 7);
+  return state < 0.85 ? 2 : state < 0.9 ? 1 : state < 0.95 ? 0 : 3;
+}
+
+function payoutCreated(u: Universe, seller: number, payout: number): number {
+  return u.time.after(userCreated(u, seller) + 7 * DAY_MS, u.unit(S['seller_payouts.id'], payout, 8));
+}
+
+function payoutCents(u: Universe, payout: number): number {
+  return 1000 + Math.floor(u.unit(S['seller_payouts.id'], payout, 9) * 200_000);
+}
+
+const sellerPayouts = copyTable({
+  name: 'seller_payouts',
+  dependsOn: ['users'],
+  columns: [
+    'id',
+    'seller_id',
+    'payout_number',
+    'amount',
+    'currency',
+    'payout_method',
+    'payout_account_id',
+    'status',
+    'processed_at',
+    'completed_at',
+    'failed_at',
+    'failure_reason',
+    'created_at',
+    'updated_at',
+  ],
+  count: (u) => payoutFanout(u).total,
+  *rows(u): Iterable<Row> {
+    const fanout = payoutFanout(u);
+    const sellers = users(u).sellers;
+    const rng = u.rng();
+    for (let s = 0; s < sellers.length; s++) {
+      const seller = sellers[s] as number;
+      for (let p = fanout.start[s] as number; p < (fanout.start[s + 1] as number); p++) {
+        rng.reset(S['seller_payouts.id'], p);
+        const created = payoutCreated(u, seller, p);
+        const status = payoutStatus(u, p);
+        const processed = status === 0 ? NaN : created + DAY_MS / 4;
+        const finished = status >= 2 ? created + DAY_MS : NaN;
+        yield [
+          u.id(S['seller_payouts.id'], p),
+          userId(u, seller),
+          `PO-${String(p).padStart(9, '0')}`,
+          money(payoutCents(u, p) / 100),
+          'USD',
+          rng.pick(['stripe', 'paypal', 'bank_transfer']),
+          `acct_${rng.hex(16)}`,
+          PAYOUT_STATUSES[status] as string,
+          isoOrNull(processed),
+          status === 2 ? iso(finished) : null,
+          status === 3 ? iso(finished) : null,
+          status === 3 ? 'The bank rejected the transfer: account closed.' : null,
+          iso(created),
+          iso(Number.isNaN(finished) ? (Number.isNaN(processed) ? created : processed) : finished),
+        ];
+      }
+    }
+  },
+});
+
+interface DiscountCodes {
+  count: number;
+  timed: Timed;
+  percentage: Uint8Array;
+  /** Percent * 100 for percentage codes, cents for fixed amounts. */
+  valueCents: Int32Array;
+}
+
+function discountCodes(u: Universe): DiscountCodes {
+  return u.cached('discount_codes', () => {
+    const count = u.scaled(VOLUMES.discountCodes, 3);
+    const created = new Float64Array(count);
+    const percentage = new Uint8Array(count);
+    const valueCents = new Int32Array(count);
+    const rng = u.rng();
+    for (let d = 0; d < count; d++) {
+      rng.reset(S['discount_codes.attr'], d);
+      created[d] = u.time.entityTime((d + rng.next()) / count);
+      percentage[d] = rng.chance(0.7) ? 1 : 0;
+      valueCents[d] = percentage[d] ? rng.pick([5, 10, 15, 20, 25, 50]) * 100 : rng.pick([1, 2, 5, 10, 20]) * 100;
+    }
+    return { count, timed: new Timed(created), percentage, valueCents };
+  });
+}
+
+const discountCodesTable = copyTable({
+  name: 'discount_codes',
+  dependsOn: ['users'],
+  columns: [
+    'id',
+    'code',
+    'discount_type',
+    'discount_value',
+    'minimum_purchase_amount',
+    'maximum_discount_amount',
+    'usage_limit',
+    'usage_count',
+    'valid_from',
+    'valid_until',
+    'is_active',
+    'creator_id',
+    'created_at',
+    'updated_at',
+  ],
+  count: (u) => discountCodes(u).count,
+  *rows(u): Iterable<Row> {
+    const codes = discountCodes(u);
+    const people = users(u);
+    const rng = u.rng();
+    for (let d = 0; d < codes.count; d++) {
+      rng.reset(S['discount_codes.id'], d);
+      const created = codes.timed.created[d] as number;
+      const percentage = codes.percentage[d] === 1;
+      const creator = rng.chance(0.2) ? -1 : rng.chance(0.5) ? staffMember(u, rng) : rng.pick([...people.sellers]);
+      yield [
+        u.id(S['discount_codes.id'], d),
+        `${rng.pick(['SUMMER', 'WELCOME', 'BEATS', 'STUDIO', 'VEZA', 'FRIENDS'])}${d.toString(36).toUpperCase()}`,
+        percentage ? 'percentage' : 'fixed_amount',
+        money((codes.valueCents[d] as number) / 100),
+        rng.chance(0.3) ? money(rng.pick([10, 20, 50])) : null,
+        percentage && rng.chance(0.5) ? money(rng.pick([10, 25, 50])) : null,
+        rng.chance(0.6) ? rng.pick([50, 100, 500, 1000]) : null,
+        0,
+        iso(created),
+        iso(created + rng.between(30, 365) * DAY_MS),
+        rng.chance(0.85),
+        creator >= 0 ? userId(u, creator) : null,
+        iso(created),
+        iso(created),
+      ];
+    }
+  },
+});
+
+function discountedOrders(u: Universe): Int32Array {
+  return u.cached('discount_code_usage', () => {
+    const all = orders(u);
+    const used: number[] = [];
+    for (let o = 0; o < all.user.length; o++) if ((all.discountCode[o] as number) >= 0) used.push(o);
+    return Int32Array.from(used);
+  });
+}
+
+const discountCodeUsage = copyTable({
+  name: 'discount_code_usage',
+  dependsOn: ['discount_codes', 'orders', 'users'],
+  columns: ['id', 'discount_code_id', 'order_id', 'user_id', 'discount_amount', 'used_at', 'created_at', 'updated_at'],
+  count: (u) => discountedOrders(u).length,
+  *rows(u): Iterable<Row> {
+    const used = discountedOrders(u);
+    const all = orders(u);
+    for (let r = 0; r < used.length; r++) {
+      const o = used[r] as number;
+      const at = iso(all.timed.created[o] as number);
+      yield [
+        u.id(S['discount_code_usage.id'], r),
+        u.id(S['discount_codes.id'], all.discountCode[o] as number),
+        orderId(u, o),
+        userId(u, all.user[o] as number),
+        money((all.discountCents[o] as number) / 100),
+        at,
+        at,
+        at,
+      ];
+    }
+  },
+});
+
+const transactions = copyTable({
+  name: 'transactions',
+  dependsOn: ['users', 'orders', 'seller_payouts'],
+  columns: [
+    'id',
+    'transaction_type',
+    'user_id',
+    'order_id',
+    'payout_id',
+    'amount',
+    'currency',
+    'provider',
+    'provider_transaction_id',
+    'status',
+    'metadata',
+    'completed_at',
+    'created_at',
+    'updated_at',
+  ],
+  // a payment per order, a refund per refunded order, a transfer per payout
+  count: (u) => {
+    const all = orders(u);
+    let refunds = 0;
+    for (let o = 0; o < all.user.length; o++) if (all.status[o] === REFUNDED) refunds++;
+    return all.user.length + refunds + payoutFanout(u).total;
+  },
+  *rows(u): Iterable<Row> {
+    const all = orders(u);
+    const rng = u.rng();
+    let row = 0;
+    for (let o = 0; o < all.user.length; o++) {
+      const status = all.status[o] as number;
+      const created = all.timed.created[o] as number;
+      const [paid, , , refunded] = orderDates(u, all, o);
+      const total = (all.subtotalCents[o] as number) - (all.discountCents[o] as number) + (all.taxCents[o] as number);
+      const currency = CURRENCIES[all.currency[o] as number] as string;
+      const provider = rng.reset(S['transactions.id'], o).chance(0.7) ? 'stripe' : 'paypal';
+      const paymentStatus = status === 0 ? 'pending' : status === CANCELLED ? 'cancelled' : 'completed';
+      yield [
+        u.id(S['transactions.id'], row++),
+        'payment',
+        userId(u, all.user[o] as number),
+        orderId(u, o),
+        null,
+        money(total / 100),
+        currency,
+        provider,
+        `${provider === 'stripe' ? 'ch' : 'PAY'}_${rng.hex(24)}`,
+        paymentStatus,
+        JSON.stringify({ attempt: 1 }),
+        isoOrNull(paid),
+        iso(created),
+        iso(Number.isNaN(paid) ? created : paid),
+      ];
+      if (status === REFUNDED) {
+        yield [
+          u.id(S['transactions.id'], row++),
+          'refund',
+          userId(u, all.user[o] as number),
+          orderId(u, o),
+          null,
+          money(total / 100),
+          currency,
+          provider,
+          `${provider === 'stripe' ? 're' : 'REF'}_${rng.hex(24)}`,
+          'completed',
+          JSON.stringify({ reason: rng.pick(['requested_by_customer', 'duplicate', 'fraudulent']) }),
+          iso(refunded),
+          iso(refunded),
+          iso(refunded),
+        ];
+      }
+    }
+    const payouts = payoutFanout(u);
+    const sellers = users(u).sellers;
+    for (let s = 0; s < sellers.length; s++) {
+      const seller = sellers[s] as number;
+      for (let p = payouts.start[s] as number; p < (payouts.start[s + 1] as number); p++) {
+        rng.reset(S['transactions.id'], 0x4000_0000 + p);
+        const created = payoutCreated(u, seller, p);
+        const status = payoutStatus(u, p);
+        yield [
+          u.id(S['transactions.id'], row++),
+          'payout',
+          userId(u, seller),
+          null,
+          u.id(S['seller_payouts.id'], p),
+          money(payoutCents(u, p) / 100),
+          'USD',
+          'stripe',
+          `tr_${rng.hex(24)}`,
+          status === 2 ? 'completed' : status === 3 ? 'failed' : 'pending',
+          null,
+          status === 2 ? iso(created + DAY_MS) : null,
+          iso(created),
+          iso(status >= 2 ? created + DAY_MS : created),
+        ];
+      }
+    }
+  },
+});
+
+export const marketplaceTables: SeedTable[] = [
+  productsTable,
+  productLicenses,
+  cartsTable,
+  cartItems,
+  ordersTable,
+  orderItems,
+  productReviews,
+  productFavorites,
+  sellerPayouts,
+  discountCodesTable,
+  discountCodeUsage,
+  transactions,
+];

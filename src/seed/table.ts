@@ -1,0 +1,34 @@
+import type postgres from 'postgres';
+import type { Row } from './copy-text.ts';
+import type { Universe } from './universe.ts';
+
+/** A table filled by COPY from generated rows. */
+export interface CopyTable {
+  kind: 'copy';
+  name: string;
+  /** Tables of the plan this one references: they are loaded first. */
+  dependsOn: readonly string[];
+  columns: readonly string[];
+  /** Exactly how many rows `rows` yields. */
+  count(u: Universe): number;
+  rows(u: Universe): Iterable<Row>;
+}
+
+/** A table computed in SQL from tables already loaded (aggregates): INSERT … SELECT. */
+export interface DerivedTable {
+  kind: 'derived';
+  name: string;
+  dependsOn: readonly string[];
+  /** Runs the INSERT; returns the rows inserted. */
+  derive(sql: SeedSql, u: Universe): Promise<number>;
+}
+
+export type SeedTable = CopyTable | DerivedTable;
+
+/** A COPY table. */
+export function copyTable(table: Omit<CopyTable, 'kind'>): CopyTable {
+  return { kind: 'copy', ...table };
+}
+
+/** A connection or a transaction: the seed runs in one transaction, its tests sometimes on a plain connection. */
+export type SeedSql = postgres.Sql | postgres.TransactionSql;
