@@ -40,6 +40,8 @@ test('each down restores exactly the schema that was there before its up', async
     assert.deepEqual(await snapshotCatalog(database.sql), before, `${file.name}.down.sql does not undo its up`);
 
     await migrator.migrate(file.version);
-    before = afterUp;
+    // Not afterUp: a column added again after its down gets a new attribute number (0021's family_id), and the
+    // next migration's down must restore the catalog as it really was.
+    before = await snapshotCatalog(database.sql);
   }
 });

@@ -24,7 +24,12 @@ export function inTransaction<T>(
 
 /** Names the acting user for the rest of the transaction, once it is known (ADR 0013). */
 export async function actAs(trx: Transaction<DB>, actorId: string): Promise<void> {
-  await sql`SELECT set_config('veza.actor_id', ${actorId}, true)`.execute(trx);
+  await actorStatement(trx, actorId).execute();
+}
+
+/** The statement naming the acting user until the transaction ends (a transaction-local setting); unexecuted. */
+export function actorStatement(db: Executor, actorId: string) {
+  return db.selectNoFrom(sql<string>`set_config('veza.actor_id', ${actorId}::text, true)`.as('actor_id'));
 }
 
 // ---------------------------------------------------------------------------------------------- users
@@ -44,24 +49,26 @@ const ACCOUNT_COLUMNS = [
 
 export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccountById>>>;
 
-/** A live (not soft-deleted) account by its lower-case email. */
-export function findAccountByEmail(db: Executor, email: string) {
-  return db
-    .selectFrom('users')
-    .select(ACCOUNT_COLUMNS)
-    .where('email', '=', email)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+/** A live (not soft-deleted) account by its lower-case email (idx_users_email_btree); unexecuted. */
+export function accountByEmail(db: Executor, email: string) {
+  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('email', '=', email).where('deleted_at', 'is', null);
 }
 
-/** A live account by its username, exactly as registered (uq_users_username is case-sensitive). */
-export function findAccountByUsername(db: Executor, username: string) {
+export function findAccountByEmail(db: Executor, email: string) {
+  return accountByEmail(db, email).executeTakeFirst();
+}
+
+/** A live account by its username, exactly as registered (uq_users_username is case-sensitive); unexecuted. */
+export function accountByUsername(db: Executor, username: string) {
   return db
     .selectFrom('users')
     .select(ACCOUNT_COLUMNS)
     .where('username', '=', username)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('deleted_at', 'is', null);
+}
+
+export function findAccountByUsername(db: Executor, username: string) {
+  return accountByUsername(db, username).executeTakeFirst();
 }
 
 export function findAccountById(db: Executor, userId: string) {

@@ -12,7 +12,7 @@ export interface Config {
     poolSize: number;
     statementTimeoutMs: number;
     lockTimeoutMs: number;
-    /** Server-side prepared statements; turn off behind PgBouncer in transaction mode. */
+    /** Server-side prepared statements; turn off behind PgBouncer in transaction mode (ADR 0026). */
     prepareStatements: boolean;
   };
   migrateOnStart: boolean;

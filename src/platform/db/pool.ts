@@ -13,6 +13,15 @@ export interface Pool {
   close(): Promise<void>;
 }
 
+type Timeouts = Pick<Config['db'], 'statementTimeoutMs' | 'lockTimeoutMs'>;
+
+/**
+ * Startup parameters of ours that PgBouncer cannot forward: it refuses them ("unsupported startup parameter") unless
+ * its ignore_startup_parameters lists them, and then its connect_query must set them (ADR 0026, poolerConnectQuery).
+ * application_name and TimeZone it forwards to every server connection it lends.
+ */
+export const POOLER_SET_PARAMETERS = ['statement_timeout', 'lock_timeout'] as const;
+
 /** The application's one connection pool (postgres.js: ADR 0006), with Kysely on top of it. */
 export function openPool(url: string, settings: Config['db']): Pool {
   const sql = postgres(url, {
@@ -37,4 +46,31 @@ export function openPool(url: string, settings: Config['db']): Pool {
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * The `connect_query` of PgBouncer's database entry: sets on each server connection it opens the values of
+ * POOLER_SET_PARAMETERS that the pool asks for and PgBouncer ignores (ADR 0026). Plain integers are milliseconds.
+ */
+export function poolerConnectQuery(settings: Timeouts): string {
+  return `SET statement_timeout = ${settings.statementTimeoutMs}; SET lock_timeout = ${settings.lockTimeoutMs}`;
+}
+
+/**
+ * Fails unless the pool's connections carry the configured timeouts. Behind PgBouncer they come from its
+ * connect_query, which nothing ties to VEZA_DB_* and whose errors PgBouncer only logs; run this once after
+ * opening the pool there.
+ */
+export async function checkSessionSettings(sql: postgres.Sql, settings: Timeouts): Promise<void> {
+  const rows = await sql<{ name: string; setting: string }[]>`
+    SELECT name, setting FROM pg_settings WHERE name IN ('statement_timeout', 'lock_timeout') ORDER BY name`;
+  const actual = Object.fromEntries(rows.map((row) => [row.name, Number(row.setting)]));
+  if (actual.statement_timeout === settings.statementTimeoutMs && actual.lock_timeout === settings.lockTimeoutMs) {
+    return;
+  }
+  throw new Error(
+    `the database connections have statement_timeout ${actual.statement_timeout}ms and lock_timeout ` +
+      `${actual.lock_timeout}ms, not the configured ${settings.statementTimeoutMs}ms and ${settings.lockTimeoutMs}ms; ` +
+      `behind PgBouncer, its database entry needs connect_query='${poolerConnectQuery(settings)}' (docs/pgbouncer.md)`,
+  );
 }

@@ -1,0 +1,423 @@
+// The HTTP side of `npm run bench`: the real service (`veza serve`, a child process) under autocannon load, one
+// read endpoint at a time, so the report can set the latency a client sees beside the SQL the route issues.
+//
+// The service runs as deployed (its own process, pool and logger, the latter at warn), except that jobs are off,
+// migrations are not applied at start (the database is migrated and seeded beforehand), its data directory is a
+// temporary one, and every pooled connection is opened with default_transaction_read_only=on: a GET that would
+// write (a profile created on first read, say) fails as a 500 counted in the errors instead of changing the
+// benchmark database under the SQL benchmark's feet.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { AccessTokens } from '../src/domains/auth/index.ts';
+import type { Role } from '../src/platform/http/caller.ts';
+import { projectRoot } from '../src/platform/project-root.ts';
+import { freePort } from '../test/helpers/free-port.ts';
+import { summarise, type Measurement } from './measurement.ts';
+
+export interface HttpResult {
+  /** `<domain>.<what>`, stable: reports are keyed by it. */
+  name: string;
+  /** Method and path template, as docs/api.md and /openapi.json spell it. */
+  route: string;
+  description: string;
+  /** The bench/workloads.ts workload whose SQL the route issues, when one matches. */
+  sqlWorkload?: string;
+  /** Measured window only; non-2xx answers and transport errors are in `errors`, not in the latencies. */
+  measurement: Measurement;
+  /** The errors of `measurement` by cause: an HTTP status ("404", "500"), "timeout" or "connection". */
+  errorsByCause: Record<string, number>;
+}
+
+export interface HttpBenchmarkOptions {
+  /** A migrated, seeded database; the service only reads it. */
+  databaseUrl: string;
+  /** Concurrent keep-alive connections of the load generator. */
+  connections: number;
+  /** Measured seconds per endpoint. */
+  durationSeconds: number;
+  /** Seconds of load per endpoint before the measured window opens; 2 by default. */
+  warmupSeconds?: number;
+  /**
+   * Extra environment of the service (VEZA_DB_POOL_SIZE, say). It cannot change the database, the address or
+   * the JWT secret the benchmark relies on, except that a VEZA_JWT_SECRET given here is the one tokens are signed
+   * with.
+   */
+  env?: Record<string, string>;
+  /** Endpoint names (HTTP_ENDPOINTS) to run; all by default. */
+  endpoints?: readonly string[];
+  /** Progress lines; stderr by default. */
+  log?: (line: string) => void;
+}
+
+/** A read route under load. Paths draw a public profile's username, or a signed-in caller, per request. */
+export interface HttpEndpoint {
+  name: string;
+  route: string;
+  description: string;
+  sqlWorkload?: string;
+  /** `anonymous`: no Authorization header; `signed-in`: the access token of a sampled user. */
+  caller: 'anonymous' | 'signed-in';
+  /** The path of one request; `username` is a drawn user whose profile anyone may see. */
+  path(username: string): string;
+}
+
+const user = (username: string) => `/v1/users/${encodeURIComponent(username)}`;
+
+export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
+  {
+    name: 'platform.healthz',
+    route: 'GET /healthz',
+    description: 'liveness probe, no database: the floor of the HTTP stack',
+    caller: 'anonymous',
+    path: () => '/healthz',
+  },
+  {
+    name: 'profiles.public_profile',
+    route: 'GET /v1/users/{username}',
+    description: 'a public profile (account by username, then its profile)',
+    // Its first statement is the account by username; the route's has no `deleted_at IS NULL` (it tests it
+    // after reading), so it is the same lookup, not byte for byte the same SQL.
+    sqlWorkload: 'auth.user_by_username',
+    caller: 'anonymous',
+    path: (username) => user(username),
+  },
+  {
+    name: 'profiles.public_badges',
+    route: 'GET /v1/users/{username}/badges',
+    description: "a user's displayed badges",
+    caller: 'anonymous',
+    path: (username) => `${user(username)}/badges`,
+  },
+  {
+    name: 'profiles.public_roles',
+    route: 'GET /v1/users/{username}/roles',
+    description: "a user's declared professional roles",
+    caller: 'anonymous',
+    path: (username) => `${user(username)}/roles`,
+  },
+  {
+    name: 'profiles.badge_catalogue',
+    route: 'GET /v1/badges',
+    description: 'the first page of the badge catalogue',
+    caller: 'anonymous',
+    path: () => '/v1/badges',
+  },
+  {
+    name: 'profiles.account',
+    route: 'GET /v1/me',
+    description: 'your account (token check against the account, then the account)',
+    caller: 'signed-in',
+    path: () => '/v1/me',
+  },
+  {
+    name: 'profiles.own_profile',
+    route: 'GET /v1/me/profile',
+    description: 'your profile, private fields included',
+    caller: 'signed-in',
+    path: () => '/v1/me/profile',
+  },
+  {
+    name: 'profiles.own_settings',
+    route: 'GET /v1/me/settings',
+    description: 'your settings',
+    caller: 'signed-in',
+    path: () => '/v1/me/settings',
+  },
+  {
+    name: 'auth.sessions',
+    route: 'GET /v1/auth/sessions',
+    description: 'your active sessions, first page',
+    caller: 'signed-in',
+    path: () => '/v1/auth/sessions',
+  },
+];
+
+// Deterministic samples, like bench/workloads.ts: ordered by a hash of the id, not random().
+// Only accounts anyone may see (live, not banned, profile not private) so a 404 is a bug, not the sample's doing;
+// only accounts with a profile and settings row, which the routes would otherwise create on first read.
+const PUBLIC_USERNAMES = `
+  SELECT u.username
+  FROM users u JOIN user_profiles p ON p.user_id = u.id
+  WHERE u.deleted_at IS NULL AND u.is_active AND NOT u.is_banned AND p.profile_visibility <> 'private'
+  ORDER BY md5(u.id::text) LIMIT 5000`;
+const SIGNED_IN_USERS = `
+  SELECT u.id, u.token_version, u.role
+  FROM users u
+  WHERE u.deleted_at IS NULL AND u.is_active AND NOT u.is_banned
+    AND EXISTS (SELECT FROM user_profiles p WHERE p.user_id = u.id)
+    AND EXISTS (SELECT FROM user_settings s WHERE s.user_id = u.id)
+  ORDER BY md5(u.id::text) LIMIT 1000`;
+
+/** Longer than any run: the service checks the token's own expiry, not its configured lifetime. */
+const TOKEN_TTL_SECONDS = 6 * 3600;
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+/** How much of the service's output is kept to explain a failure. */
+const OUTPUT_TAIL_CHARACTERS = 16_000;
+
+interface Samples {
+  usernames: string[];
+  /** `Bearer <token>` of each sampled user, carrying their current token_version. */
+  authorizations: string[];
+}
+
+async function drawSamples(databaseUrl: string, jwtSecret: string): Promise<Samples> {
+  const sql = postgres(databaseUrl, {
+    max: 1,
+    onnotice: () => {},
+    connection: { application_name: 'veza-bench-http', default_transaction_read_only: true },
+  });
+  try {
+    const usernames = (await sql.unsafe<{ username: string }[]>(PUBLIC_USERNAMES)).map((row) => row.username);
+    const users = await sql.unsafe<{ id: string; token_version: number; role: Role }[]>(SIGNED_IN_USERS);
+    if (usernames.length === 0 || users.length === 0) {
+      throw new Error('the database has no live user with a visible profile and settings: seed it first');
+    }
+    const tokens = new AccessTokens(jwtSecret, TOKEN_TTL_SECONDS);
+    const authorizations = await Promise.all(
+      users.map(async (row) => {
+        const { token } = await tokens.issue({ userId: row.id, tokenVersion: row.token_version, role: row.role });
+        return `Bearer ${token}`;
+      }),
+    );
+    return { usernames, authorizations };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+interface RunningService {
+  baseUrl: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** The URL with every session read-only (postgres.js sends unknown URL parameters as startup parameters). */
+function readOnly(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('default_transaction_read_only', 'on');
+  return url.toString();
+}
+
+async function startService(databaseUrl: string, jwtSecret: string, env: Record<string, string>) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'veza-bench-http-'));
+  const port = await freePort();
+  // The service's configuration is what this file says, not whatever VEZA_* the shell running the bench has.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('VEZA_') && name !== 'DATABASE_URL'),
+  );
+  const childEnv: Record<string, string | undefined> = {
+    ...inherited,
+    NODE_ENV: 'development',
+    VEZA_LOG_LEVEL: 'warn',
+    VEZA_JOBS_ENABLED: 'false',
+    VEZA_MIGRATE_ON_START: 'false',
+    VEZA_DATA_DIR: dataDir,
+    ...env,
+    DATABASE_URL: readOnly(databaseUrl),
+    VEZA_HTTP_HOST: '127.0.0.1',
+    VEZA_HTTP_PORT: String(port),
+    VEZA_JWT_SECRET: jwtSecret,
+  };
+  if (childEnv.NODE_ENV === 'production') throw new Error('the HTTP benchmark does not run with NODE_ENV=production');
+
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'veza.js'), 'serve'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARACTERS);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const service: RunningService = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      await stopChild(child, exited);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitUntilReady(service.baseUrl, child);
+  } catch (error) {
+    await service.stop();
+    throw new Error(`veza serve did not become ready: ${(error as Error).message}\n${output}`, { cause: error });
+  }
+  return service;
+}
+
+async function waitUntilReady(baseUrl: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error('it exited');
+    try {
+      const response = await fetch(`${baseUrl}/readyz`);
+      const body = await response.text();
+      if (response.status === 200) return;
+      last = `${response.status} ${body}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`still not ready after ${READY_TIMEOUT_MS / 1000} s (last /readyz: ${last})`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS);
+  });
+  const stuck = await Promise.race([exited.then(() => false), timedOut]);
+  clearTimeout(timer);
+  if (stuck) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** Mulberry32: a seeded uniform generator, so two runs draw the same sequence of parameters. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface LoadOptions {
+  baseUrl: string;
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+}
+
+/**
+ * Loads one endpoint for warm-up + duration seconds on the same keep-alive connections, and keeps what completed
+ * inside the measured window. Latencies are autocannon's per-response times (from writing the request to the
+ * end of the response, hrtime), recorded here one by one for exact percentiles: autocannon's own summary has
+ * p90 and p97.5 but no p95, and its histogram rounds to whole milliseconds.
+ */
+async function loadEndpoint(endpoint: HttpEndpoint, samples: Samples, options: LoadOptions) {
+  const random = seededRandom(0x5eed);
+  const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)] as T;
+  const latencies: number[] = [];
+  const errorsByCause: Record<string, number> = {};
+  const countError = (cause: string) => {
+    errorsByCause[cause] = (errorsByCause[cause] ?? 0) + 1;
+  };
+  const windowStart = performance.now() + options.warmupSeconds * 1000;
+  const windowEnd = windowStart + options.durationSeconds * 1000;
+  const inWindow = () => {
+    const now = performance.now();
+    return now >= windowStart && now <= windowEnd;
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.baseUrl,
+        connections: options.connections,
+        // autocannon stops at its first sampling tick after this, so the measured window is always covered.
+        duration: options.warmupSeconds + options.durationSeconds,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (request) => ({
+              ...request,
+              path: endpoint.path(pick(samples.usernames)),
+              headers:
+                endpoint.caller === 'signed-in'
+                  ? { ...request.headers, authorization: pick(samples.authorizations) }
+                  : request.headers,
+            }),
+          },
+        ],
+      },
+      (error: unknown) =>
+        error ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error })) : resolve(),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (!inWindow()) return;
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+      else countError(String(statusCode));
+    });
+    instance.on('reqError', (error: unknown) => {
+      if (!inWindow()) return;
+      countError(error instanceof Error && /timed out/.test(error.message) ? 'timeout' : 'connection');
+    });
+  });
+
+  const errors = Object.values(errorsByCause).reduce((sum, count) => sum + count, 0);
+  return { measurement: summarise(Float64Array.from(latencies), options.durationSeconds, errors), errorsByCause };
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '–');
+
+/**
+ * Starts `veza serve` on `databaseUrl` (read-only), loads each read endpoint in turn with autocannon from this
+ * process, and stops the service. Throws when the service does not start or the database has no user to draw.
+ */
+export async function benchmarkHttp(options: HttpBenchmarkOptions): Promise<HttpResult[]> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const warmupSeconds = options.warmupSeconds ?? 2;
+  const endpoints = options.endpoints
+    ? options.endpoints.map((name) => {
+        const endpoint = HTTP_ENDPOINTS.find((candidate) => candidate.name === name);
+        if (!endpoint) throw new Error(`no HTTP endpoint named ${name}`);
+        return endpoint;
+      })
+    : HTTP_ENDPOINTS;
+  const jwtSecret = options.env?.VEZA_JWT_SECRET ?? randomBytes(48).toString('base64url');
+
+  const samples = await drawSamples(options.databaseUrl, jwtSecret);
+  log(`http: ${samples.usernames.length} public usernames, ${samples.authorizations.length} signed-in users drawn`);
+  const service = await startService(options.databaseUrl, jwtSecret, options.env ?? {});
+  const results: HttpResult[] = [];
+  try {
+    for (const endpoint of endpoints) {
+      const { measurement, errorsByCause } = await loadEndpoint(endpoint, samples, {
+        baseUrl: service.baseUrl,
+        connections: options.connections,
+        warmupSeconds,
+        durationSeconds: options.durationSeconds,
+      });
+      results.push({
+        name: endpoint.name,
+        route: endpoint.route,
+        description: endpoint.description,
+        ...(endpoint.sqlWorkload ? { sqlWorkload: endpoint.sqlWorkload } : {}),
+        measurement,
+        errorsByCause,
+      });
+      const { latency } = measurement;
+      const errors = measurement.errors > 0 ? `, ${measurement.errors} errors ${JSON.stringify(errorsByCause)}` : '';
+      log(
+        `http ${endpoint.name}: ${Math.round(measurement.throughput)} req/s, ` +
+          `p50 ${ms(latency.p50)} p95 ${ms(latency.p95)} p99 ${ms(latency.p99)} ms${errors}`,
+      );
+    }
+  } finally {
+    await service.stop();
+  }
+  if (results.some((result) => result.measurement.errors > 0)) {
+    log(`http: some requests failed; the service said:\n${service.output() || '(nothing)'}`);
+  }
+  return results;
+}

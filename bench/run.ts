@@ -1,0 +1,223 @@
+// `npm run bench`: measures the workloads of bench/workloads.ts on a seeded database, through our data layer and
+// through pgbench (the raw limit), then the HTTP read endpoints and 1,000 clients through PgBouncer, and writes
+// docs/benchmarks.md with a chart. Method and figures: docs/benchmarks.md.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Kysely } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import { loadConfig } from '../src/platform/config/config.ts';
+import { ensureDatabase, openDatabaseServer, withDatabase } from '../src/platform/db/database-server.ts';
+import type { DB } from '../src/platform/db/db.generated.ts';
+import { Migrator } from '../src/platform/db/migrations.ts';
+import { openPool } from '../src/platform/db/pool.ts';
+import { ProgressReporter } from '../src/seed/progress.ts';
+import { runSeed } from '../src/seed/seed.ts';
+import { VOLUMES } from '../src/seed/volumes.ts';
+import { benchmarkHttp, type HttpResult } from './http.ts';
+import type { Measurement } from './measurement.ts';
+import { benchmarkOurs } from './ours.ts';
+import { buildParameterPools, removeFreshRows } from './params.ts';
+import { pgbenchScript, runPgbench } from './pgbench.ts';
+import { benchmarkThroughPooler } from './pooler.ts';
+import {
+  describeMachine,
+  latencyChartSvg,
+  chartRows,
+  markdownReport,
+  replaceGeneratedSection,
+  type BenchReport,
+  type PoolerResult,
+  type SqlResult,
+} from './report.ts';
+import { hitRatios, resetStatistics, serverFacts } from './server-facts.ts';
+import { WORKLOADS, type Workload } from './workloads.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '0.1' },
+    seed: { type: 'string', default: '1' },
+    database: { type: 'string', default: 'veza_bench' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    clients: { type: 'string', default: '16' },
+    only: { type: 'string' },
+    'http-connections': { type: 'string', default: '50' },
+    'pooler-clients': { type: 'string', default: '1000' },
+    'pooler-pool': { type: 'string', default: '100' },
+    skip: { type: 'string', default: '' },
+    out: { type: 'string', default: 'docs/benchmarks.md' },
+  },
+});
+const skipped = new Set(args.skip.split(',').filter(Boolean));
+
+const scale = Number(args.scale);
+const options = {
+  clients: Number(args.clients),
+  durationSeconds: Number(args.duration),
+  warmupSeconds: Number(args.warmup),
+  seed: Number(args.seed),
+};
+
+function chosenWorkloads(): Workload[] {
+  if (!args.only) return [...WORKLOADS];
+  const wanted = args.only.split(',').map((name) => name.trim());
+  const chosen = WORKLOADS.filter((workload) => wanted.some((name) => workload.name.startsWith(name)));
+  if (chosen.length === 0) throw new Error(`--only ${args.only} names no workload`);
+  return chosen;
+}
+
+/** Migrates and seeds the benchmark database unless it holds a seed of the requested scale already. */
+async function prepareDatabase(url: string): Promise<void> {
+  const migrator = new Migrator(url);
+  if ((await migrator.status()).pending.length > 0) await migrator.migrate();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [{ users }] = (await sql`SELECT count(*)::int AS users FROM users`) as unknown as [{ users: number }];
+    if (users === 0) {
+      console.error(`bench: seeding ${url.replace(/\/\/[^@]*@/, '//')} at scale ${scale}`);
+      await runSeed(url, { scale, seed: options.seed, reporter: new ProgressReporter(process.stderr) });
+      return;
+    }
+    const seeded = users / VOLUMES.users;
+    if (Math.abs(seeded - scale) > scale * 0.05) {
+      throw new Error(
+        `the database holds a seed of scale ${seeded.toFixed(3)}, not ${scale}: pass --scale ${seeded.toFixed(3)}` +
+          ` or drop the database "${args.database}"`,
+      );
+    }
+  } finally {
+    await sql.end();
+  }
+}
+
+function line(name: string, side: string, m: Measurement): string {
+  const f = (ms: number) => ms.toFixed(2).padStart(7);
+  return (
+    `${name.padEnd(34)} ${side.padEnd(8)} p50 ${f(m.latency.p50)}  p95 ${f(m.latency.p95)}  p99 ${f(m.latency.p99)} ms` +
+    `  ${Math.round(m.throughput).toLocaleString('en-US').padStart(7)} req/s${m.errors ? `  ${m.errors} errors` : ''}`
+  );
+}
+
+/** The workloads run again with 1,000 clients through PgBouncer: a read, a paged read and a write. */
+const POOLER_WORKLOADS = ['auth.user_by_username', 'chat.room_latest_messages', 'chat.send_message'];
+
+/** Writes the generated part of the report and the chart next to it; keeps the hand-written rest. */
+async function writeReport(report: BenchReport): Promise<void> {
+  const document = resolve(args.out);
+  const chart = join(dirname(document), 'benchmarks', 'latency.svg');
+  await mkdir(dirname(chart), { recursive: true });
+  await writeFile(chart, latencyChartSvg(chartRows(report)));
+  await writeFile(join(dirname(chart), 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const existing = await readFile(document, 'utf8').catch(() => '# Benchmarks\n');
+  const generated = markdownReport(report, relative(dirname(document), chart));
+  await writeFile(document, replaceGeneratedSection(existing, generated));
+  console.log(`bench: wrote ${relative(process.cwd(), document)} and ${relative(process.cwd(), chart)}`);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await openDatabaseServer(config);
+  try {
+    const url = await ensureDatabase(withDatabase(server.url, 'postgres'), args.database);
+    await prepareDatabase(url);
+    const pool = openPool(url, { ...config.db, poolSize: options.clients, prepareStatements: true });
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    const compiler = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: admin }) });
+    try {
+      const startedAt = new Date().toISOString();
+      const workloads = chosenWorkloads();
+      const pools = await buildParameterPools(admin, workloads);
+      await resetStatistics(admin);
+      const sqlResults: SqlResult[] = [];
+      for (const workload of workloads) {
+        const parameterPool = pools.get(workload.name)!;
+        let since = new Date();
+        const ours = await benchmarkOurs(pool.db, workload, parameterPool, options);
+        await removeFreshRows(admin, workload, since);
+        console.log(line(workload.name, 'ours', ours));
+        since = new Date();
+        const raw = await runPgbench(pgbenchScript(compiler, workload, parameterPool), {
+          url,
+          clients: options.clients,
+          threads: 2,
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+        });
+        await removeFreshRows(admin, workload, since);
+        console.log(line(workload.name, 'pgbench', raw));
+        const { name, kind, description } = workload;
+        sqlResults.push({ name, kind, description, ours, raw });
+      }
+      // Ratios describe the SQL runs: the HTTP and pooler runs read the same rows again.
+      const ratios = await hitRatios(admin);
+      console.log(
+        `index hit ratio ${(ratios.indexHitRatio * 100).toFixed(2)} %, cache hit ratio ${(ratios.cacheHitRatio * 100).toFixed(2)} %`,
+      );
+
+      let http: HttpResult[] = [];
+      if (!skipped.has('http')) {
+        http = await benchmarkHttp({
+          databaseUrl: url,
+          connections: Number(args['http-connections']),
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+        });
+        for (const result of http) console.log(line(result.name, 'http', result.measurement));
+      }
+
+      const pooler: PoolerResult[] = [];
+      if (!skipped.has('pooler')) {
+        const poolerWorkloads = workloads.filter((workload) => POOLER_WORKLOADS.includes(workload.name));
+        const rows = await benchmarkThroughPooler(poolerWorkloads, pools, {
+          ...options,
+          clients: Number(args['pooler-clients']),
+          serverUrl: url,
+          serverPool: Number(args['pooler-pool']),
+          db: config.db,
+          compiler,
+          admin,
+          report: (row) => console.log(line(row.name, `${row.side}@pgb`, row.measurement)),
+        });
+        for (const row of rows) {
+          pooler.push({
+            name: `${row.name} (${row.side})`,
+            clients: row.clients,
+            serverPool: row.serverPool,
+            measurement: row.measurement,
+          });
+        }
+      }
+
+      const facts = await serverFacts(admin);
+      const report: BenchReport = {
+        startedAt,
+        data: { scale, seed: options.seed, databaseSizeBytes: facts.databaseSizeBytes },
+        server: { version: facts.version, settings: facts.settings },
+        machine: describeMachine(),
+        method: {
+          clients: options.clients,
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+          poolSize: options.clients,
+          httpConnections: Number(args['http-connections']),
+          httpDurationSeconds: options.durationSeconds,
+        },
+        sql: sqlResults,
+        http,
+        pooler,
+        hitRatios: ratios,
+        notes: [],
+      };
+      await writeReport(report);
+    } finally {
+      await pool.close();
+      await compiler.destroy();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,240 @@
+// The workloads `npm run bench` measures: the critical queries of spec §20.2 and the hot paths a client makes, each
+// built by the domain's own query functions (src/domains/*/…queries.ts), so the benchmark measures the SQL the
+// service issues. The same definitions drive the EXPLAIN test (test/performance/query-plans.test.ts).
+import type { Compilable, Kysely } from 'kysely';
+import { accountByEmail, accountByUsername, actorStatement } from '../src/domains/auth/auth.repository.ts';
+import { roomMessages, sendMessage } from '../src/domains/chat/messages.queries.ts';
+import {
+  ordersOfUser,
+  placeSingleProductOrder,
+  productsByCategory,
+} from '../src/domains/marketplace/orders.queries.ts';
+import { follow, followersOf, followFeed, latestPosts } from '../src/domains/social/feed.queries.ts';
+import {
+  likeTrack,
+  newestTracks,
+  trackComments,
+  trackPage,
+  tracksByCreator,
+  tracksByGenre,
+} from '../src/domains/streaming/tracks.queries.ts';
+import type { DB } from '../src/platform/db/db.generated.ts';
+
+/** One row of a workload's parameter sample: column name → value, as postgres.js returns them. */
+export type Params = Record<string, unknown>;
+
+export interface Workload {
+  /** `<domain>.<what>`, stable: reports and charts are keyed by it. */
+  name: string;
+  kind: 'read' | 'write';
+  /** What a client does, in a few words. */
+  description: string;
+  /**
+   * SQL returning the parameter rows to draw from, deterministic (ordered by a hash, not random()). Each column is a
+   * parameter of `statements`; every request draws one row uniformly.
+   */
+  sample: string;
+  /** The statements of one request, in order; more than one run in one transaction. */
+  statements(db: Kysely<DB>, params: Params): Compilable[];
+  /** Indexes the plan must use (the EXPLAIN test); several when the query reads several tables. */
+  indexes: string[];
+  /** Tables whose plan may be a sequential scan because they are small at any scale (badges, say). */
+  smallTables?: string[];
+  /**
+   * For a write that inserts one row per request under a unique key: requests take the sample's rows in turn (none
+   * twice until the sample wraps, so a request is a real insert, not a conflict), and the rows a run inserted into
+   * `table` are deleted after it, so each side of the benchmark inserts the same fresh rows.
+   */
+  fresh?: { table: string };
+}
+
+const PAGE = 20;
+/** Rows of the samples of the fresh-row writes: more than a run of either side inserts. */
+const FRESH_PAIRS = 1_000_000;
+
+/**
+ * FRESH_PAIRS distinct pairs (left row, right row) of two id lists, spread over both, never a row with itself and
+ * never an existing pair (`existing`): pair i is left[i mod L] with right[(i div L + 7919 i) mod R].
+ */
+function pairs(input: { left: string; right: string; names: [string, string]; existing: string }): string {
+  const [a, b] = input.names;
+  // Arrays indexed by position (a join on computed positions makes the planner cross the two lists); OFFSET 0 keeps
+  // the subquery whole, so that only the pairs, not the arrays, travel up to the anti join and the sort.
+  return `SELECT pair.${a}, pair.${b}
+          FROM (SELECT l.ids[1 + g.i % cardinality(l.ids)] AS ${a},
+                       r.ids[1 + ((g.i / cardinality(l.ids) + g.i::bigint * 7919) % cardinality(r.ids))::int] AS ${b},
+                       g.i
+                FROM (SELECT array_agg(id ORDER BY md5(id::text)) AS ids FROM (${input.left}) AS x) AS l
+                CROSS JOIN (SELECT array_agg(id ORDER BY md5(id::text || 'r')) AS ids FROM (${input.right}) AS y) AS r
+                CROSS JOIN generate_series(0, ${FRESH_PAIRS - 1}) AS g(i)
+                OFFSET 0) AS pair
+          WHERE pair.${a} <> pair.${b}
+            AND NOT EXISTS (SELECT 1 FROM ${input.existing} AS existing
+                            WHERE existing.${a} = pair.${a} AND existing.${b} = pair.${b})
+          ORDER BY pair.i`;
+}
+const MESSAGES_PAGE = 50;
+const id = (params: Params, name: string) => params[name] as string;
+
+export const WORKLOADS: readonly Workload[] = [
+  {
+    name: 'auth.user_by_email',
+    kind: 'read',
+    description: 'log-in lookup of an account by email',
+    sample: `SELECT email FROM users WHERE deleted_at IS NULL ORDER BY md5(id::text) LIMIT 5000`,
+    statements: (db, p) => [accountByEmail(db, id(p, 'email'))],
+    indexes: ['idx_users_email_btree'],
+  },
+  {
+    name: 'auth.user_by_username',
+    kind: 'read',
+    description: 'account by username (profile page, mentions)',
+    sample: `SELECT username FROM users WHERE deleted_at IS NULL ORDER BY md5(id::text) LIMIT 5000`,
+    statements: (db, p) => [accountByUsername(db, id(p, 'username'))],
+    indexes: ['idx_users_username_btree'],
+  },
+  {
+    name: 'streaming.tracks_by_creator',
+    kind: 'read',
+    description: "a creator's newest public tracks",
+    sample: `SELECT creator_id FROM tracks GROUP BY creator_id ORDER BY md5(creator_id::text) LIMIT 5000`,
+    statements: (db, p) => [tracksByCreator(db, id(p, 'creator_id'), PAGE)],
+    indexes: ['idx_tracks_creator_id'],
+  },
+  {
+    name: 'streaming.tracks_by_genre',
+    kind: 'read',
+    description: "a genre's newest public tracks",
+    sample: `SELECT genre FROM tracks WHERE genre IS NOT NULL ORDER BY md5(id::text) LIMIT 5000`,
+    statements: (db, p) => [tracksByGenre(db, id(p, 'genre'), PAGE)],
+    indexes: ['idx_tracks_genre_visibility_published_at'],
+  },
+  {
+    name: 'streaming.newest_tracks',
+    kind: 'read',
+    description: 'the newest public tracks',
+    sample: `SELECT 1 AS one`,
+    statements: (db) => [newestTracks(db, PAGE)],
+    indexes: ['idx_tracks_published_at_desc'],
+  },
+  {
+    name: 'streaming.track_page',
+    kind: 'read',
+    description: 'a track with its newest comments (two statements)',
+    sample: `SELECT id AS track_id FROM tracks WHERE visibility = 'public' AND deleted_at IS NULL
+             ORDER BY md5(id::text) LIMIT 5000`,
+    statements: (db, p) => [trackPage(db, id(p, 'track_id')), trackComments(db, id(p, 'track_id'), PAGE)],
+    indexes: ['tracks_pkey', 'idx_track_comments_track_id_created_at'],
+  },
+  {
+    name: 'chat.room_latest_messages',
+    kind: 'read',
+    description: "a room's latest page of messages",
+    sample: `SELECT id AS room_id FROM rooms ORDER BY md5(id::text) LIMIT 5000`,
+    statements: (db, p) => [roomMessages(db, id(p, 'room_id'), null, MESSAGES_PAGE)],
+    indexes: ['idx_messages_room_id_created_at'],
+  },
+  {
+    name: 'chat.room_older_messages',
+    kind: 'read',
+    description: "a room's page of messages before a cursor (scrolling back)",
+    sample: `SELECT room_id, created_at, id FROM messages ORDER BY md5(id::text) LIMIT 5000`,
+    statements: (db, p) => [
+      roomMessages(db, id(p, 'room_id'), { createdAt: p.created_at as Date, id: id(p, 'id') }, MESSAGES_PAGE),
+    ],
+    indexes: ['idx_messages_room_id_created_at'],
+  },
+  {
+    name: 'social.follow_feed',
+    kind: 'read',
+    description: 'the newest posts of the people one follows',
+    sample: `SELECT follower_id FROM follows GROUP BY follower_id ORDER BY md5(follower_id::text) LIMIT 5000`,
+    statements: (db, p) => [followFeed(db, id(p, 'follower_id'), PAGE)],
+    indexes: ['uq_follows_follower_following', 'idx_posts_user_id_created_at'],
+  },
+  {
+    name: 'social.latest_posts',
+    kind: 'read',
+    description: 'the newest public posts',
+    sample: `SELECT 1 AS one`,
+    statements: (db) => [latestPosts(db, PAGE)],
+    indexes: ['idx_posts_created_at_desc'],
+  },
+  {
+    name: 'social.followers',
+    kind: 'read',
+    description: "a user's newest followers",
+    sample: `SELECT following_id FROM follows GROUP BY following_id ORDER BY md5(following_id::text) LIMIT 5000`,
+    statements: (db, p) => [followersOf(db, id(p, 'following_id'), PAGE)],
+    indexes: ['idx_follows_following_id_created_at', 'users_pkey'],
+  },
+  {
+    name: 'marketplace.products_by_category',
+    kind: 'read',
+    description: "a category's newest products on sale",
+    sample: `SELECT DISTINCT category FROM products`,
+    statements: (db, p) => [productsByCategory(db, id(p, 'category'), PAGE)],
+    indexes: ['idx_products_category_status_published_at'],
+  },
+  {
+    name: 'marketplace.orders_of_user',
+    kind: 'read',
+    description: "a buyer's newest orders",
+    sample: `SELECT user_id FROM orders GROUP BY user_id ORDER BY md5(user_id::text) LIMIT 5000`,
+    statements: (db, p) => [ordersOfUser(db, id(p, 'user_id'), PAGE)],
+    indexes: ['idx_orders_user_id_created_at'],
+  },
+  {
+    name: 'chat.send_message',
+    kind: 'write',
+    description: 'a member posts a message in a room',
+    sample: `SELECT room_id, user_id FROM room_members WHERE NOT is_banned ORDER BY md5(id::text) LIMIT 20000`,
+    statements: (db, p) => [sendMessage(db, id(p, 'room_id'), id(p, 'user_id'), 'a benchmark message')],
+    indexes: [],
+  },
+  {
+    name: 'streaming.like_track',
+    kind: 'write',
+    description: 'a listener likes a track (a repeat is a no-op)',
+    sample: pairs({
+      left: `SELECT id FROM users WHERE deleted_at IS NULL`,
+      right: `SELECT id FROM tracks WHERE visibility = 'public' AND deleted_at IS NULL`,
+      names: ['user_id', 'track_id'],
+      existing: 'track_likes',
+    }),
+    statements: (db, p) => [likeTrack(db, id(p, 'user_id'), id(p, 'track_id'))],
+    indexes: [],
+    fresh: { table: 'track_likes' },
+  },
+  {
+    name: 'social.follow',
+    kind: 'write',
+    description: 'a user follows another (a repeat is a no-op)',
+    sample: pairs({
+      left: `SELECT id FROM users WHERE deleted_at IS NULL`,
+      right: `SELECT id FROM users WHERE deleted_at IS NULL`,
+      names: ['follower_id', 'following_id'],
+      existing: 'follows',
+    }),
+    statements: (db, p) => [follow(db, id(p, 'follower_id'), id(p, 'following_id'))],
+    indexes: [],
+    fresh: { table: 'follows' },
+  },
+  {
+    name: 'marketplace.place_order',
+    kind: 'write',
+    description: 'a buyer orders one product (actor set for the audit trail, then one statement)',
+    sample: `SELECT u.id AS buyer_id, p.id AS product_id
+             FROM (SELECT id, row_number() OVER (ORDER BY md5(id::text)) AS k FROM users WHERE deleted_at IS NULL
+                   LIMIT 20000) u
+             JOIN (SELECT id, row_number() OVER (ORDER BY md5(id::text)) AS k FROM products
+                   WHERE status = 'active' AND deleted_at IS NULL) p
+               ON p.k % 50 = u.k % 50
+             ORDER BY md5(u.id::text || p.id::text) LIMIT 20000`,
+    statements: (db, p) => [
+      actorStatement(db, id(p, 'buyer_id')),
+      placeSingleProductOrder(db, id(p, 'buyer_id'), id(p, 'product_id')),
+    ],
+    indexes: [],
+  },
+];

@@ -1,0 +1,3 @@
+DROP INDEX IF EXISTS idx_products_category_status_published_at;
+DROP INDEX IF EXISTS idx_follows_following_id_created_at;
+DROP INDEX IF EXISTS idx_tracks_genre_visibility_published_at;
