@@ -33,12 +33,12 @@ export async function buildParameterPools(
          SELECT row_number() OVER () AS n, sample.* FROM (${workload.sample}) AS sample`,
     );
     await sql.unsafe(`ALTER TABLE ${table} ADD PRIMARY KEY (n)`);
+    await sql.unsafe(`ANALYZE ${table}`);
     const rows = await sql.unsafe<Params[]>(`SELECT * FROM ${table} ORDER BY n`);
     if (rows.length === 0) throw new Error(`${workload.name}: its sample found no rows; is the database seeded?`);
     const columns = Object.keys(rows[0] as Params).filter((column) => column !== 'n');
     pools.set(workload.name, { table, columns, rows: rows.map(({ n: _n, ...row }) => row) });
   }
-  await sql.unsafe(`ANALYZE`);
   return pools;
 }
 

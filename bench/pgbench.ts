@@ -73,11 +73,17 @@ export interface PgbenchOptions {
    * in transaction mode with VEZA_DB_PREPARE=false.
    */
   protocol?: 'prepared' | 'extended';
+  /** Settings of every pgbench session (PGOPTIONS), e.g. the pool's plan_cache_mode; not through PgBouncer. */
+  sessionOptions?: string;
 }
 
-function run(command: string, args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -113,7 +119,8 @@ export async function runPgbench(script: PgbenchScript, options: PgbenchOptions)
       options.url,
     ];
     const startedAt = Date.now();
-    const result = await run('pgbench', args);
+    const env = options.sessionOptions ? { ...process.env, PGOPTIONS: options.sessionOptions } : process.env;
+    const result = await run('pgbench', args, env);
     if (result.code !== 0) {
       throw new Error(`pgbench exited with ${result.code}: ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`);
     }

@@ -38,7 +38,8 @@ export async function benchmarkThroughPooler(
   const bouncer = await startPgBouncer({
     serverUrl: options.serverUrl,
     poolSize: options.serverPool,
-    maxClientConnections: options.clients + 100,
+    // Our pool keeps its connections while pgbench opens its own.
+    maxClientConnections: options.clients * 2 + 100,
     db: options.db,
   });
   const rows: PoolerRow[] = [];

@@ -99,7 +99,7 @@ export const WORKLOADS: readonly Workload[] = [
     description: "a creator's newest public tracks",
     sample: `SELECT creator_id FROM tracks GROUP BY creator_id ORDER BY md5(creator_id::text) LIMIT 5000`,
     statements: (db, p) => [tracksByCreator(db, id(p, 'creator_id'), PAGE)],
-    indexes: ['idx_tracks_creator_id'],
+    indexes: ['idx_tracks_creator_id_visibility_published_at'],
   },
   {
     name: 'streaming.tracks_by_genre',

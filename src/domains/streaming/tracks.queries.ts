@@ -33,7 +33,7 @@ function listable(db: Executor) {
     .where('tracks.deleted_at', 'is', null);
 }
 
-/** A creator's public tracks, newest first (idx_tracks_creator_id). */
+/** A creator's public tracks, newest first (idx_tracks_creator_id_visibility_published_at). */
 export function tracksByCreator(db: Executor, creatorId: string, limit: number) {
   return listable(db)
     .where('tracks.creator_id', '=', creatorId)
@@ -42,7 +42,7 @@ export function tracksByCreator(db: Executor, creatorId: string, limit: number) 
     .limit(pageSize(limit));
 }
 
-/** A genre's newest public tracks. */
+/** A genre's newest public tracks (idx_tracks_genre_visibility_published_at). */
 export function tracksByGenre(db: Executor, genre: string, limit: number) {
   return listable(db)
     .where('tracks.genre', '=', genre)

@@ -6,7 +6,7 @@ import { openPool } from './pool.ts';
 
 const database = useMigratedDatabase();
 
-test('the pool applies its size, statement and lock timeouts to every connection, in UTC', async () => {
+test('the pool applies its size, timeouts and plan caching (ADR 0027) to every connection, in UTC', async () => {
   const pool = openPool(database.current.url, {
     poolSize: 3,
     statementTimeoutMs: 1234,
@@ -18,12 +18,13 @@ test('the pool applies its size, statement and lock timeouts to every connection
       [1, 2, 3].map(
         () =>
           pool.sql`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock,
-                          current_setting('TimeZone') AS zone, pg_backend_pid() AS pid, pg_sleep(0.2)`,
+                          current_setting('TimeZone') AS zone, current_setting('plan_cache_mode') AS plans,
+                          pg_backend_pid() AS pid, pg_sleep(0.2)`,
       ),
     );
     assert.deepEqual(
-      settings.map(([row]) => [row?.statement, row?.lock, row?.zone]),
-      Array(3).fill(['1234ms', '567ms', 'UTC']),
+      settings.map(([row]) => [row?.statement, row?.lock, row?.zone, row?.plans]),
+      Array(3).fill(['1234ms', '567ms', 'UTC', 'force_generic_plan']),
     );
     const [active] = await pool.sql`
       SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'veza-core'`;

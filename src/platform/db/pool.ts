@@ -20,7 +20,10 @@ type Timeouts = Pick<Config['db'], 'statementTimeoutMs' | 'lockTimeoutMs'>;
  * its ignore_startup_parameters lists them, and then its connect_query must set them (ADR 0026, poolerConnectQuery).
  * application_name and TimeZone it forwards to every server connection it lends.
  */
-export const POOLER_SET_PARAMETERS = ['statement_timeout', 'lock_timeout'] as const;
+export const POOLER_SET_PARAMETERS = ['statement_timeout', 'lock_timeout', 'plan_cache_mode'] as const;
+
+/** Prepared statements use their generic plan from the first execution (ADR 0027). */
+export const PLAN_CACHE_MODE = 'force_generic_plan';
 
 /** The application's one connection pool (postgres.js: ADR 0006), with Kysely on top of it. */
 export function openPool(url: string, settings: Config['db']): Pool {
@@ -33,6 +36,10 @@ export function openPool(url: string, settings: Config['db']): Pool {
       statement_timeout: settings.statementTimeoutMs,
       lock_timeout: settings.lockTimeoutMs,
       timezone: 'UTC',
+      // ADR 0027: our statements are shaped for one cached plan each (the EXPLAIN test checks every benchmarked
+      // one in this mode); without it a statement whose parameters allow plan-time partition pruning is planned
+      // anew on every execution.
+      plan_cache_mode: PLAN_CACHE_MODE,
     },
   });
   const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: sql }) });
@@ -53,7 +60,10 @@ export function openPool(url: string, settings: Config['db']): Pool {
  * POOLER_SET_PARAMETERS that the pool asks for and PgBouncer ignores (ADR 0026). Plain integers are milliseconds.
  */
 export function poolerConnectQuery(settings: Timeouts): string {
-  return `SET statement_timeout = ${settings.statementTimeoutMs}; SET lock_timeout = ${settings.lockTimeoutMs}`;
+  return (
+    `SET statement_timeout = ${settings.statementTimeoutMs}; SET lock_timeout = ${settings.lockTimeoutMs}; ` +
+    `SET plan_cache_mode = ${PLAN_CACHE_MODE}`
+  );
 }
 
 /**
@@ -63,14 +73,20 @@ export function poolerConnectQuery(settings: Timeouts): string {
  */
 export async function checkSessionSettings(sql: postgres.Sql, settings: Timeouts): Promise<void> {
   const rows = await sql<{ name: string; setting: string }[]>`
-    SELECT name, setting FROM pg_settings WHERE name IN ('statement_timeout', 'lock_timeout') ORDER BY name`;
-  const actual = Object.fromEntries(rows.map((row) => [row.name, Number(row.setting)]));
-  if (actual.statement_timeout === settings.statementTimeoutMs && actual.lock_timeout === settings.lockTimeoutMs) {
+    SELECT name, setting FROM pg_settings
+    WHERE name IN ('statement_timeout', 'lock_timeout', 'plan_cache_mode') ORDER BY name`;
+  const actual = Object.fromEntries(rows.map((row) => [row.name, row.setting]));
+  if (
+    Number(actual.statement_timeout) === settings.statementTimeoutMs &&
+    Number(actual.lock_timeout) === settings.lockTimeoutMs &&
+    actual.plan_cache_mode === PLAN_CACHE_MODE
+  ) {
     return;
   }
   throw new Error(
-    `the database connections have statement_timeout ${actual.statement_timeout}ms and lock_timeout ` +
-      `${actual.lock_timeout}ms, not the configured ${settings.statementTimeoutMs}ms and ${settings.lockTimeoutMs}ms; ` +
+    `the database connections have statement_timeout ${actual.statement_timeout}ms, lock_timeout ` +
+      `${actual.lock_timeout}ms and plan_cache_mode ${actual.plan_cache_mode}, not the configured ` +
+      `${settings.statementTimeoutMs}ms, ${settings.lockTimeoutMs}ms and ${PLAN_CACHE_MODE}; ` +
       `behind PgBouncer, its database entry needs connect_query='${poolerConnectQuery(settings)}' (docs/pgbouncer.md)`,
   );
 }

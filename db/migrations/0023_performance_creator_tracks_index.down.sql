@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_tracks_creator_id_visibility_published_at;
