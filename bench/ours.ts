@@ -26,15 +26,20 @@ function draws(seed: number): () => number {
   };
 }
 
-/** Runs one request of `workload`: its statements, in a transaction when there are several. */
+/**
+ * Runs one request of `workload`: its statements, in a transaction when there are several. A compiled query does
+ * not depend on the executor that built it, so the statements are built once and run on the pool or the
+ * transaction.
+ */
 export async function runRequest(db: Database, workload: Workload, params: ParameterPool['rows'][number]) {
-  const probe = workload.statements(db, params);
-  if (probe.length === 1) {
-    await db.executeQuery((probe[0] as (typeof probe)[number]).compile());
+  const [first, ...more] = workload.statements(db, params).map((statement) => statement.compile());
+  if (!first) return;
+  if (more.length === 0) {
+    await db.executeQuery(first);
     return;
   }
   await db.transaction().execute(async (trx) => {
-    for (const statement of workload.statements(trx, params)) await trx.executeQuery(statement.compile());
+    for (const compiled of [first, ...more]) await trx.executeQuery(compiled);
   });
 }
 

@@ -6,10 +6,10 @@ import type { Config } from '../src/platform/config/config.ts';
 import type { DB } from '../src/platform/db/db.generated.ts';
 import { openPool } from '../src/platform/db/pool.ts';
 import type { Measurement } from './measurement.ts';
-import { benchmarkOurs, type LoopOptions } from './ours.ts';
-import { removeFreshRows, type ParameterPool } from './params.ts';
+import type { LoopOptions } from './ours.ts';
+import type { ParameterPool } from './params.ts';
 import { startPgBouncer } from './pgbouncer.ts';
-import { pgbenchScript, runPgbench } from './pgbench.ts';
+import { measureSideBySide } from './side-by-side.ts';
 import type { Workload } from './workloads.ts';
 
 export interface PoolerRow {
@@ -51,22 +51,16 @@ export async function benchmarkThroughPooler(
     const pool = openPool(bouncer.url, { ...options.db, poolSize: options.clients, prepareStatements: false });
     try {
       for (const workload of workloads) {
-        const parameterPool = pools.get(workload.name)!;
         const base = { name: workload.name, clients: options.clients, serverPool: options.serverPool };
-        let since = new Date();
-        keep({ ...base, side: 'ours', measurement: await benchmarkOurs(pool.db, workload, parameterPool, options) });
-        await removeFreshRows(options.admin, workload, since);
-        since = new Date();
-        const raw = await runPgbench(pgbenchScript(options.compiler, workload, parameterPool), {
-          url: bouncer.url,
-          clients: options.clients,
-          threads: 2,
-          durationSeconds: options.durationSeconds,
-          warmupSeconds: options.warmupSeconds,
-          protocol: 'extended',
+        await measureSideBySide(workload, pools.get(workload.name)!, {
+          db: pool.db,
+          admin: options.admin,
+          compiler: options.compiler,
+          loop: options,
+          // Unnamed statements: a named one would not exist on the next server connection (ADR 0026).
+          pgbench: { url: bouncer.url, protocol: 'extended' },
+          report: (side, measurement) => keep({ ...base, side, measurement }),
         });
-        await removeFreshRows(options.admin, workload, since);
-        keep({ ...base, side: 'pgbench', measurement: raw });
       }
     } finally {
       await pool.close();

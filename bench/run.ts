@@ -17,9 +17,7 @@ import { runSeed } from '../src/seed/seed.ts';
 import { VOLUMES } from '../src/seed/volumes.ts';
 import { benchmarkHttp, type HttpResult } from './http.ts';
 import type { Measurement } from './measurement.ts';
-import { benchmarkOurs } from './ours.ts';
-import { buildParameterPools, removeFreshRows } from './params.ts';
-import { pgbenchScript, runPgbench } from './pgbench.ts';
+import { buildParameterPools } from './params.ts';
 import { benchmarkThroughPooler } from './pooler.ts';
 import {
   describeMachine,
@@ -31,6 +29,7 @@ import {
   type PoolerResult,
   type SqlResult,
 } from './report.ts';
+import { measureSideBySide } from './side-by-side.ts';
 import { hitRatios, resetStatistics, serverFacts } from './server-facts.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
 
@@ -150,23 +149,15 @@ async function main(): Promise<void> {
       await resetStatistics(admin);
       const sqlResults: SqlResult[] = [];
       for (const workload of workloads) {
-        const parameterPool = pools.get(workload.name)!;
-        let since = new Date();
-        const ours = await benchmarkOurs(pool.db, workload, parameterPool, options);
-        await removeFreshRows(admin, workload, since);
-        console.log(line(workload.name, 'ours', ours));
-        since = new Date();
-        const raw = await runPgbench(pgbenchScript(compiler, workload, parameterPool), {
-          url,
-          clients: options.clients,
-          threads: 2,
-          durationSeconds: options.durationSeconds,
-          warmupSeconds: options.warmupSeconds,
+        const { ours, raw } = await measureSideBySide(workload, pools.get(workload.name)!, {
+          db: pool.db,
+          admin,
+          compiler,
+          loop: options,
           // The same plan caching as our pool's connections (ADR 0027).
-          sessionOptions: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
+          pgbench: { url, sessionOptions: `-c plan_cache_mode=${PLAN_CACHE_MODE}` },
+          report: (side, measurement) => console.log(line(workload.name, side, measurement)),
         });
-        await removeFreshRows(admin, workload, since);
-        console.log(line(workload.name, 'pgbench', raw));
         const { name, kind, description } = workload;
         sqlResults.push({ name, kind, description, ours, raw });
       }
