@@ -1,24 +1,33 @@
 // The HTTP side of `npm run bench`: the real service (`veza serve`, a child process) under autocannon load, one
 // read endpoint at a time, so the report can set the latency a client sees beside the SQL the route issues.
 //
-// The service runs as deployed (its own process, pool and logger, the latter at warn), except that jobs are off,
+// The service runs as deployed (its own process, pool and logger at the default level, info, writing to a file),
+// except that jobs are off,
 // migrations are not applied at start (the database is migrated and seeded beforehand), its data directory is a
 // temporary one, and every pooled connection is opened with default_transaction_read_only=on: a GET that would
 // write (a profile created on first read, say) fails as a 500 counted in the errors instead of changing the
 // benchmark database under the SQL benchmark's feet.
+//
+// Beside each endpoint, pgbench runs that endpoint's own statements with as many clients as the HTTP side has
+// connections: a first service, with bench/capture-statements.ts preloaded, answers a few sampled requests one at a
+// time and records what reached the driver; each sampled request becomes one pgbench script (its statements, its
+// parameters as pgbench variables). The ratio of the two throughputs is what the API layer keeps of the database's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { AccessTokens } from '../src/domains/auth/index.ts';
+import { PLAN_CACHE_MODE } from '../src/platform/db/pool.ts';
 import type { Role } from '../src/platform/http/caller.ts';
 import { projectRoot } from '../src/platform/project-root.ts';
 import { freePort } from '../test/helpers/free-port.ts';
+import type { CapturedStatement } from './capture-statements.ts';
 import { summarise, type Measurement } from './measurement.ts';
+import { runPgbench, type PgbenchScript } from './pgbench.ts';
 
 export interface HttpResult {
   /** `<domain>.<what>`, stable: reports are keyed by it. */
@@ -28,8 +37,14 @@ export interface HttpResult {
   description: string;
   /** The bench/workloads.ts workload whose SQL the route issues, when one matches. */
   sqlWorkload?: string;
+  /** Keep-alive connections of the load generator (and pgbench's clients). */
+  connections?: number;
   /** Measured window only; non-2xx answers and transport errors are in `errors`, not in the latencies. */
   measurement: Measurement;
+  /** pgbench running the endpoint's statements (one transaction per request); absent when it issues none. */
+  pgbench?: Measurement;
+  /** The same load held at half the throughput measured, for the latency under a sustainable load. */
+  halfRate?: Measurement;
   /** The errors of `measurement` by cause: an HTTP status ("404", "500"), "timeout" or "connection". */
   errorsByCause: Record<string, number>;
 }
@@ -37,8 +52,12 @@ export interface HttpResult {
 export interface HttpBenchmarkOptions {
   /** A migrated, seeded database; the service only reads it. */
   databaseUrl: string;
-  /** Concurrent keep-alive connections of the load generator. */
-  connections: number;
+  /** Concurrent keep-alive connections of the load generator; each count is a round over the endpoints. */
+  connections: number | readonly number[];
+  /** Also run pgbench on each endpoint's statements with the same clients (needs pgbench on the PATH). */
+  compareWithPgbench?: boolean;
+  /** Also load each endpoint at half the throughput it reached, to report the latency there. */
+  halfRate?: boolean;
   /** Measured seconds per endpoint. */
   durationSeconds: number;
   /** Seconds of load per endpoint before the measured window opens; 2 by default. */
@@ -194,7 +213,7 @@ async function drawSamples(databaseUrl: string, jwtSecret: string): Promise<Samp
 
 interface RunningService {
   baseUrl: string;
-  output(): string;
+  output(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -205,45 +224,69 @@ function readOnly(databaseUrl: string): string {
   return url.toString();
 }
 
-async function startService(databaseUrl: string, jwtSecret: string, env: Record<string, string>) {
+interface ServiceOptions {
+  /** Where bench/capture-statements.ts appends what the service sends; absent: nothing is captured. */
+  captureFile?: string;
+}
+
+async function startService(
+  databaseUrl: string,
+  jwtSecret: string,
+  env: Record<string, string>,
+  serviceOptions: ServiceOptions = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'veza-bench-http-'));
   const port = await freePort();
   // The service's configuration is what this file says, not whatever VEZA_* the shell running the bench has.
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('VEZA_') && name !== 'DATABASE_URL'),
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('VEZA_') && name !== 'DATABASE_URL' && name !== 'NODE_OPTIONS',
+    ),
   );
   const childEnv: Record<string, string | undefined> = {
     ...inherited,
     NODE_ENV: 'development',
-    VEZA_LOG_LEVEL: 'warn',
     VEZA_JOBS_ENABLED: 'false',
     VEZA_MIGRATE_ON_START: 'false',
     VEZA_DATA_DIR: dataDir,
+    // One load generator on one address, a few hundred accounts: the per-client limits (ADR 0034) would answer
+    // 429 within a second. Their cost per request is measured by passing VEZA_RATE_LIMIT_PER_MINUTE in env.
+    VEZA_RATE_LIMIT_PER_MINUTE: '0',
     ...env,
     DATABASE_URL: readOnly(databaseUrl),
     VEZA_HTTP_HOST: '127.0.0.1',
     VEZA_HTTP_PORT: String(port),
     VEZA_JWT_SECRET: jwtSecret,
+    ...(serviceOptions.captureFile
+      ? {
+          NODE_OPTIONS: `--import=${join(projectRoot, 'bench', 'capture-statements.ts')}`,
+          VEZA_BENCH_CAPTURE: serviceOptions.captureFile,
+        }
+      : {}),
   };
   if (childEnv.NODE_ENV === 'production') throw new Error('the HTTP benchmark does not run with NODE_ENV=production');
 
+  // A file, as in production (journald, a log shipper): reading a pipe would cost this process, the load
+  // generator's, CPU for every request line.
+  const outputFile = join(dataDir, 'service.log');
+  const outputHandle = await open(outputFile, 'w');
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'veza.js'), 'serve'], {
     env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', outputHandle.fd, outputHandle.fd],
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARACTERS);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  await outputHandle.close();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
 
   const service: RunningService = {
     baseUrl: `http://127.0.0.1:${port}`,
-    output: () => output,
+    async output() {
+      const text = await readFile(outputFile, 'utf8').catch(() => output);
+      return text.slice(-OUTPUT_TAIL_CHARACTERS);
+    },
     async stop() {
       await stopChild(child, exited);
+      output = await service.output();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -306,6 +349,8 @@ interface LoadOptions {
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
+  /** Requests per second over all connections; absent: as fast as the service answers. */
+  rate?: number;
 }
 
 /**
@@ -336,6 +381,7 @@ async function loadEndpoint(endpoint: HttpEndpoint, samples: Samples, options: L
         connections: options.connections,
         // autocannon stops at its first sampling tick after this, so the measured window is always covered.
         duration: options.warmupSeconds + options.durationSeconds,
+        ...(options.rate ? { overallRate: options.rate } : {}),
         requests: [
           {
             method: 'GET',
@@ -370,9 +416,78 @@ async function loadEndpoint(endpoint: HttpEndpoint, samples: Samples, options: L
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '–');
 
+/** Sampled requests per endpoint replayed by pgbench, one script each (pgbench takes at most 128 scripts). */
+const PGBENCH_SCRIPTS = 32;
+
+/** The pgbench script of one captured request: its statements, each parameter a variable of its own. */
+export function scriptOf(statements: readonly CapturedStatement[], prefix: string): PgbenchScript {
+  const defines: Record<string, string> = {};
+  const lines = statements.map((statement, index) => {
+    // pgbench reads a statement per line; our statements have no line break inside a literal.
+    const text = statement.text.replace(/\s*\n\s*/g, ' ').replace(/\$(\d+)/g, (_, position: string) => {
+      const value = statement.values[Number(position) - 1];
+      if (value === null || value === undefined) return 'NULL';
+      const name = `${prefix}s${index}p${position}`;
+      defines[name] = value;
+      return `:${name}`;
+    });
+    return `${text};`;
+  });
+  return { text: `${lines.join('\n')}\n`, defines };
+}
+
+/**
+ * What each endpoint sends to the database, from a service started with the capture preload: PGBENCH_SCRIPTS
+ * sampled requests per endpoint, one at a time, each becoming a pgbench script. Endpoints that send nothing get
+ * none. Throws when a sampled request fails: its statements would not be the route's.
+ */
+async function captureScripts(
+  databaseUrl: string,
+  jwtSecret: string,
+  env: Record<string, string>,
+  endpoints: readonly HttpEndpoint[],
+  samples: Samples,
+): Promise<Map<string, PgbenchScript[]>> {
+  const directory = await mkdtemp(join(tmpdir(), 'veza-bench-capture-'));
+  const captureFile = join(directory, 'statements.jsonl');
+  // One process: with cluster workers, statements of two requests could not be told apart anyway (one at a time).
+  const service = await startService(databaseUrl, jwtSecret, { ...env, VEZA_WORKERS: '1' }, { captureFile });
+  const scripts = new Map<string, PgbenchScript[]>();
+  try {
+    for (const [endpointIndex, endpoint] of endpoints.entries()) {
+      const captured: PgbenchScript[] = [];
+      for (let index = 0; index < PGBENCH_SCRIPTS; index += 1) {
+        const offset = (await stat(captureFile).catch(() => ({ size: 0 }))).size;
+        const username = samples.usernames[index % samples.usernames.length] as string;
+        const authorization = samples.authorizations[index % samples.authorizations.length] as string;
+        const response = await fetch(`${service.baseUrl}${endpoint.path(username)}`, {
+          headers: endpoint.caller === 'signed-in' ? { authorization } : {},
+        });
+        await response.arrayBuffer();
+        if (response.status < 200 || response.status >= 300) {
+          throw new Error(`${endpoint.name}: a sampled request answered ${response.status}`);
+        }
+        const added = (await readFile(captureFile).catch(() => Buffer.alloc(0))).subarray(offset).toString('utf8');
+        const statements = added
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as CapturedStatement);
+        if (statements.length === 0) break;
+        captured.push(scriptOf(statements, `e${endpointIndex}r${index}`));
+      }
+      scripts.set(endpoint.name, captured);
+    }
+  } finally {
+    await service.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+  return scripts;
+}
+
 /**
  * Starts `veza serve` on `databaseUrl` (read-only), loads each read endpoint in turn with autocannon from this
- * process, and stops the service. Throws when the service does not start or the database has no user to draw.
+ * process, once per connection count, and stops the service; with compareWithPgbench, pgbench runs each endpoint's
+ * statements right after it. Throws when the service does not start or the database has no user to draw.
  */
 export async function benchmarkHttp(options: HttpBenchmarkOptions): Promise<HttpResult[]> {
   const log = options.log ?? ((line: string) => console.error(line));
@@ -384,40 +499,63 @@ export async function benchmarkHttp(options: HttpBenchmarkOptions): Promise<Http
         return endpoint;
       })
     : HTTP_ENDPOINTS;
-  const jwtSecret = options.env?.VEZA_JWT_SECRET ?? randomBytes(48).toString('base64url');
+  const connectionCounts = typeof options.connections === 'number' ? [options.connections] : options.connections;
+  const env = options.env ?? {};
+  const jwtSecret = env.VEZA_JWT_SECRET ?? randomBytes(48).toString('base64url');
 
   const samples = await drawSamples(options.databaseUrl, jwtSecret);
   log(`http: ${samples.usernames.length} public usernames, ${samples.authorizations.length} signed-in users drawn`);
-  const service = await startService(options.databaseUrl, jwtSecret, options.env ?? {});
+  const scripts = options.compareWithPgbench
+    ? await captureScripts(options.databaseUrl, jwtSecret, env, endpoints, samples)
+    : new Map<string, PgbenchScript[]>();
+  const service = await startService(options.databaseUrl, jwtSecret, env);
   const results: HttpResult[] = [];
+  const describe = (measurement: Measurement) =>
+    `${Math.round(measurement.throughput)} req/s, p50 ${ms(measurement.latency.p50)} ` +
+    `p95 ${ms(measurement.latency.p95)} p99 ${ms(measurement.latency.p99)} ms`;
   try {
-    for (const endpoint of endpoints) {
-      const { measurement, errorsByCause } = await loadEndpoint(endpoint, samples, {
-        baseUrl: service.baseUrl,
-        connections: options.connections,
-        warmupSeconds,
-        durationSeconds: options.durationSeconds,
-      });
-      results.push({
-        name: endpoint.name,
-        route: endpoint.route,
-        description: endpoint.description,
-        ...(endpoint.sqlWorkload ? { sqlWorkload: endpoint.sqlWorkload } : {}),
-        measurement,
-        errorsByCause,
-      });
-      const { latency } = measurement;
-      const errors = measurement.errors > 0 ? `, ${measurement.errors} errors ${JSON.stringify(errorsByCause)}` : '';
-      log(
-        `http ${endpoint.name}: ${Math.round(measurement.throughput)} req/s, ` +
-          `p50 ${ms(latency.p50)} p95 ${ms(latency.p95)} p99 ${ms(latency.p99)} ms${errors}`,
-      );
+    for (const connections of connectionCounts) {
+      for (const endpoint of endpoints) {
+        const load = { baseUrl: service.baseUrl, connections, warmupSeconds, durationSeconds: options.durationSeconds };
+        const { measurement, errorsByCause } = await loadEndpoint(endpoint, samples, load);
+        const errors = measurement.errors > 0 ? `, ${measurement.errors} errors ${JSON.stringify(errorsByCause)}` : '';
+        log(`http ${endpoint.name} @${connections}: ${describe(measurement)}${errors}`);
+        const result: HttpResult = {
+          name: endpoint.name,
+          route: endpoint.route,
+          description: endpoint.description,
+          ...(endpoint.sqlWorkload ? { sqlWorkload: endpoint.sqlWorkload } : {}),
+          connections,
+          measurement,
+          errorsByCause,
+        };
+        if (options.halfRate && measurement.throughput > 0) {
+          const rate = Math.max(1, Math.floor(measurement.throughput / 2));
+          result.halfRate = (await loadEndpoint(endpoint, samples, { ...load, rate })).measurement;
+          log(`http ${endpoint.name} @${connections}, held at ${rate} req/s: ${describe(result.halfRate)}`);
+        }
+        const endpointScripts = scripts.get(endpoint.name) ?? [];
+        if (endpointScripts.length > 0) {
+          result.pgbench = await runPgbench(endpointScripts, {
+            url: options.databaseUrl,
+            clients: connections,
+            threads: 2,
+            durationSeconds: options.durationSeconds,
+            warmupSeconds,
+            // The sessions of the service's pool (src/platform/db/pool.ts).
+            sessionOptions: `-c plan_cache_mode=${PLAN_CACHE_MODE} -c TimeZone=UTC`,
+          });
+          const ratio = measurement.throughput / result.pgbench.throughput;
+          log(`pgbench ${endpoint.name} @${connections}: ${describe(result.pgbench)}; ratio ${ratio.toFixed(2)}`);
+        }
+        results.push(result);
+      }
     }
   } finally {
     await service.stop();
   }
   if (results.some((result) => result.measurement.errors > 0)) {
-    log(`http: some requests failed; the service said:\n${service.output() || '(nothing)'}`);
+    log(`http: some requests failed; the service said:\n${(await service.output()) || '(nothing)'}`);
   }
   return results;
 }

@@ -97,23 +97,33 @@ function run(
 
 /**
  * Runs the script for warm-up + duration seconds and measures the transactions that started after the warm-up,
- * from pgbench's per-transaction log (latency in µs, start = end − latency).
+ * from pgbench's per-transaction log (latency in µs, start = end − latency). Several scripts: each transaction
+ * runs one of them, drawn uniformly (their defines must not clash).
  */
-export async function runPgbench(script: PgbenchScript, options: PgbenchOptions): Promise<Measurement> {
+export async function runPgbench(
+  script: PgbenchScript | readonly PgbenchScript[],
+  options: PgbenchOptions,
+): Promise<Measurement> {
+  const scripts = Array.isArray(script) ? script : [script as PgbenchScript];
   const dir = await mkdtemp(join(tmpdir(), 'veza-pgbench-'));
   try {
-    const scriptFile = join(dir, 'workload.sql');
-    await writeFile(scriptFile, script.text);
+    const files: string[] = [];
+    for (const [index, each] of scripts.entries()) {
+      const file = join(dir, `workload-${index}.sql`);
+      await writeFile(file, each.text);
+      files.push(scripts.length > 1 ? `--file=${file}@1` : `--file=${file}`);
+    }
+    const defines = Object.assign({}, ...scripts.map((each) => each.defines)) as Record<string, string>;
     const args = [
       '--no-vacuum',
       `--protocol=${options.protocol ?? 'prepared'}`,
       `--client=${options.clients}`,
       `--jobs=${Math.min(options.threads, options.clients)}`,
       `--time=${options.warmupSeconds + options.durationSeconds}`,
-      `--file=${scriptFile}`,
+      ...files,
       '--log',
       `--log-prefix=${join(dir, 'tx')}`,
-      ...Object.entries({ ...script.defines, clients: String(options.clients), i: '0' }).map(
+      ...Object.entries({ ...defines, clients: String(options.clients), i: '0' }).map(
         ([name, value]) => `--define=${name}=${value}`,
       ),
       options.url,

@@ -54,7 +54,8 @@ export interface BenchReport {
     /** Connections in our data layer's pool. */
     poolSize: number;
     /** When the HTTP side ran with other settings than the SQL side. */
-    httpConnections?: number;
+    /** One count, or several ("10 and 32"). */
+    httpConnections?: number | string;
     httpDurationSeconds?: number;
   };
   sql: SqlResult[];
@@ -192,15 +193,23 @@ function sqlTables(results: readonly SqlResult[]): string {
   return sections.join('\n\n');
 }
 
-function httpTable(results: readonly HttpResult[], sql: readonly SqlResult[]): string {
+/**
+ * The HTTP endpoints beside pgbench on their statements: `ratio` is the endpoint's throughput over pgbench's with
+ * as many clients as it had connections; `p99 @ half (ms)` is its p99 when held at half its throughput.
+ */
+export function httpTable(results: readonly HttpResult[], sql: readonly SqlResult[]): string {
   if (results.length === 0) return '_Not run._';
   const columns = [
     left('endpoint'),
     left('route'),
+    right('connections'),
     right('p50 (ms)'),
     right('p95 (ms)'),
     right('p99 (ms)'),
     right('req/s'),
+    right('pgbench tps'),
+    right('ratio'),
+    right('p99 @ half (ms)'),
     right('errors'),
     left('SQL workload'),
     right('SQL p95 (ms)'),
@@ -216,10 +225,14 @@ function httpTable(results: readonly HttpResult[], sql: readonly SqlResult[]): s
     return [
       `\`${result.name}\``,
       `\`${result.route}\``,
+      result.connections === undefined ? DASH : String(result.connections),
       ms(m.latency.p50),
       ms(m.latency.p95),
       ms(m.latency.p99),
       perSecond(m.throughput),
+      result.pgbench ? perSecond(result.pgbench.throughput) : DASH,
+      result.pgbench && result.pgbench.throughput > 0 ? (m.throughput / result.pgbench.throughput).toFixed(2) : DASH,
+      result.halfRate ? ms(result.halfRate.latency.p99) : DASH,
       m.errors === 0 ? '0' : `${m.errors}${causes ? ` (${causes})` : ''}`,
       result.sqlWorkload ? `\`${result.sqlWorkload}\`` : DASH,
       workload ? ms(workload.ours.latency.p95) : DASH,
@@ -367,9 +380,16 @@ export function chartRows(report: BenchReport): ChartRow[] {
   }));
   for (const result of report.http) {
     const row = rows.find((candidate) => candidate.name === result.sqlWorkload);
-    const series = { label: 'http', latency: result.measurement.latency };
-    if (row) row.series.push(series);
-    else rows.push({ name: `${result.name} (${result.route})`, series: [series] });
+    // With several connection counts, one series per count, named after it.
+    const at = result.connections === undefined ? '' : ` @${result.connections}`;
+    const series = [
+      { label: `http${at}`, latency: result.measurement.latency },
+      ...(result.pgbench ? [{ label: `pgbench${at}`, latency: result.pgbench.latency }] : []),
+    ];
+    const own = `${result.name} (${result.route})`;
+    const target = row ?? rows.find((candidate) => candidate.name === own);
+    if (target) target.series.push(...series);
+    else rows.push({ name: own, series });
   }
   return rows;
 }

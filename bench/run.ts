@@ -1,17 +1,18 @@
 // `npm run bench`: measures the workloads of bench/workloads.ts on a seeded database, through our data layer and
 // through pgbench (the raw limit), then the HTTP read endpoints and 1,000 clients through PgBouncer, and writes
 // docs/benchmarks.md with a chart. Method and figures: docs/benchmarks.md.
+//
+// `npm run bench -- --quick --database veza_mine --scale 0.01` runs only the HTTP part (each endpoint beside
+// pgbench on its statements, at each --http-connections count, and held at half its throughput), prints the
+// table and writes nothing: for iterating on the API layer (ADR 0030).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kysely } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import { loadConfig } from '../src/platform/config/config.ts';
 import { ensureDatabase, openDatabaseServer, withDatabase } from '../src/platform/db/database-server.ts';
-import type { DB } from '../src/platform/db/db.generated.ts';
 import { Migrator } from '../src/platform/db/migrations.ts';
-import { openPool, PLAN_CACHE_MODE } from '../src/platform/db/pool.ts';
+import { openPool, PLAN_CACHE_MODE, queryCompiler } from '../src/platform/db/pool.ts';
 import { ProgressReporter } from '../src/seed/progress.ts';
 import { runSeed } from '../src/seed/seed.ts';
 import { VOLUMES } from '../src/seed/volumes.ts';
@@ -21,6 +22,7 @@ import { buildParameterPools } from './params.ts';
 import { benchmarkThroughPooler } from './pooler.ts';
 import {
   describeMachine,
+  httpTable,
   latencyChartSvg,
   chartRows,
   markdownReport,
@@ -42,7 +44,11 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     clients: { type: 'string', default: '16' },
     only: { type: 'string' },
-    'http-connections': { type: 'string', default: '10' },
+    'http-connections': { type: 'string', default: '10,32' },
+    'http-endpoints': { type: 'string' },
+    /** VEZA_WORKERS of the service under load. */
+    workers: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
     'pooler-clients': { type: 'string', default: '1000' },
     'pooler-pool': { type: 'string', default: '100' },
     skip: { type: 'string', default: '' },
@@ -50,6 +56,19 @@ const { values: args } = parseArgs({
   },
 });
 const skipped = new Set(args.skip.split(',').filter(Boolean));
+const httpConnections = args['http-connections'].split(',').map((count) => Number(count.trim()));
+if (httpConnections.some((count) => !Number.isInteger(count) || count < 1)) {
+  throw new Error(
+    `--http-connections must be a comma-separated list of positive integers, not ${args['http-connections']}`,
+  );
+}
+const httpOptions = {
+  connections: httpConnections,
+  compareWithPgbench: true,
+  halfRate: true,
+  env: { VEZA_WORKERS: args.workers },
+  ...(args['http-endpoints'] ? { endpoints: args['http-endpoints'].split(',').map((name) => name.trim()) } : {}),
+};
 
 const scale = Number(args.scale);
 const options = {
@@ -137,9 +156,14 @@ async function main(): Promise<void> {
   try {
     const url = await ensureDatabase(withDatabase(server.url, 'postgres'), args.database);
     await prepareDatabase(url);
+    if (args.quick) {
+      const http = await benchmarkHttp({ ...httpOptions, databaseUrl: url, ...options });
+      console.log(`\n${httpTable(http, [])}`);
+      return;
+    }
     const pool = openPool(url, { ...config.db, poolSize: options.clients, prepareStatements: true });
     const admin = postgres(url, { max: 1, onnotice: () => {} });
-    const compiler = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: admin }) });
+    const compiler = queryCompiler();
     try {
       const startedAt = new Date().toISOString();
       const workloads = chosenWorkloads();
@@ -170,8 +194,8 @@ async function main(): Promise<void> {
       let http: HttpResult[] = [];
       if (!skipped.has('http')) {
         http = await benchmarkHttp({
+          ...httpOptions,
           databaseUrl: url,
-          connections: Number(args['http-connections']),
           durationSeconds: options.durationSeconds,
           warmupSeconds: options.warmupSeconds,
         });
@@ -212,7 +236,7 @@ async function main(): Promise<void> {
           durationSeconds: options.durationSeconds,
           warmupSeconds: options.warmupSeconds,
           poolSize: options.clients,
-          httpConnections: Number(args['http-connections']),
+          httpConnections: httpConnections.join(' and '),
           httpDurationSeconds: options.durationSeconds,
         },
         sql: sqlResults,

@@ -91,7 +91,8 @@ export const WORKLOADS: readonly Workload[] = [
     description: 'account by username (profile page, mentions)',
     sample: `SELECT username FROM users WHERE deleted_at IS NULL ORDER BY md5(id::text) LIMIT 5000`,
     statements: (db, p) => [accountByUsername(db, id(p, 'username'))],
-    indexes: ['idx_users_username_btree'],
+    // usernames are looked up whatever their case (migration 0024)
+    indexes: ['uq_users_lower_username'],
   },
   {
     name: 'streaming.tracks_by_creator',
@@ -138,9 +139,10 @@ export const WORKLOADS: readonly Workload[] = [
     name: 'chat.room_older_messages',
     kind: 'read',
     description: "a room's page of messages before a cursor (scrolling back)",
-    sample: `SELECT room_id, created_at, id FROM messages ORDER BY md5(id::text) LIMIT 5000`,
+    sample: `SELECT room_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, id
+             FROM messages ORDER BY md5(id::text) LIMIT 5000`,
     statements: (db, p) => [
-      roomMessages(db, id(p, 'room_id'), { createdAt: p.created_at as Date, id: id(p, 'id') }, MESSAGES_PAGE),
+      roomMessages(db, id(p, 'room_id'), { createdAt: p.created_at as string, id: id(p, 'id') }, MESSAGES_PAGE),
     ],
     indexes: ['idx_messages_room_id_created_at'],
   },

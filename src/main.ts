@@ -9,6 +9,7 @@ import { openPool } from './platform/db/pool.ts';
 import { runJob } from './platform/jobs/run-job.ts';
 import { startScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
 import { lifecycleJobs } from './lifecycle/lifecycle-jobs.ts';
+import { startFilesProcessing } from './domains/files/index.ts';
 
 export interface RunningService {
   url: string;
@@ -28,18 +29,22 @@ export async function startService(config: Config, log: (line: string) => void):
     if (applied.length > 0) log(`applied ${applied.length} migration(s), up to ${applied.at(-1)}`);
   }
 
-  const pool = openPool(server.url, config.db);
+  const pool = openPool(server.url, config.db, {
+    onIdleError: (error) => log(`database connection lost: ${error.message}`),
+  });
   let scheduler: Scheduler | undefined;
+  let filesProcessing: { stop(): Promise<void> } | undefined;
   const latestMigrationVersion = listMigrationFiles().at(-1)?.version ?? 0;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const closeAll = async () => {
     await app?.close();
     await scheduler?.stop();
+    await filesProcessing?.stop();
     await pool.close();
     await server.stop();
   };
   try {
-    const constraintColumns = await loadConstraintColumns(pool.sql);
+    const constraintColumns = await loadConstraintColumns(pool.db);
     const accessTokens = new AccessTokens(await resolveJwtSecret(config), config.auth.accessTokenTtlSeconds);
     app = await buildApp({
       pool,
@@ -55,10 +60,18 @@ export async function startService(config: Config, log: (line: string) => void):
         url: server.url,
         jobs: lifecycleJobs,
         schedules: config.jobs.schedules,
-        run: (job) => runJob(job, { sql: pool.sql, dataDir: config.dataDir, triggeredBy: 'schedule', log }),
+        run: (job) => runJob(job, { db: pool.db, dataDir: config.dataDir, triggeredBy: 'schedule', log }),
         log,
       });
     }
+    // issue 12 §4: the process that runs the jobs works the files pipeline; the others only queue files for it.
+    filesProcessing = await startFilesProcessing({
+      url: server.url,
+      db: pool.db,
+      config: config.files,
+      work: config.jobs.enabled,
+      log,
+    });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     return { url, stop: closeAll };
   } catch (error) {

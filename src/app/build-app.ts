@@ -1,12 +1,16 @@
 import { Type } from 'typebox';
-import type { AccessTokens } from '../domains/auth/index.ts';
+import { registerLinkPages, type AccessTokens } from '../domains/auth/index.ts';
 import type { Config } from '../platform/config/config.ts';
 import type { Pool } from '../platform/db/pool.ts';
 import { domainModules } from './domain-modules.ts';
 import { checkReadiness } from '../platform/db/readiness.ts';
+import { resolveJwtSecret } from '../platform/config/secrets.ts';
 import { installAuthentication, type Authenticator } from '../platform/http/caller.ts';
 import type { ConstraintColumns } from '../platform/http/error-handler.ts';
+import { installIdempotency } from '../platform/http/idempotency.ts';
 import { registerOpenApi } from '../platform/http/openapi.ts';
+import { registerRateLimits } from '../platform/http/rate-limit.ts';
+import { DOCS_PAGE_CSP, registerSecurity } from '../platform/http/security.ts';
 import { createHttpServer, type HttpServer } from '../platform/http/server.ts';
 
 export interface AppDependencies {
@@ -34,8 +38,18 @@ const API_VERSION = '1';
 
 /** The composition root: every plugin and route is registered here, explicitly, in this order. */
 export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
-  const app = createHttpServer({ logLevel: deps.logLevel, constraintColumns: deps.constraintColumns });
+  const { http } = deps.config;
+  const app = createHttpServer({
+    logLevel: deps.logLevel,
+    constraintColumns: deps.constraintColumns,
+    trustedProxies: http.trustedProxies,
+  });
+  // Headers and limits first: they attach to each route as it is declared (ADR 0034).
+  await registerSecurity(app, { corsOrigins: http.corsOrigins, pagePolicies: { '/docs': DOCS_PAGE_CSP } });
   installAuthentication(app, deps.authenticate);
+  // After authentication (keys are scoped per caller), before any route (it documents the routes that opt in).
+  installIdempotency(app, deps.pool.db, { secret: await resolveJwtSecret(deps.config) });
+  await registerRateLimits(app, { settings: http.rateLimits, redisUrl: deps.config.redis.url });
   await registerOpenApi(app, API_VERSION);
 
   app.get(
@@ -48,7 +62,7 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
     '/readyz',
     { schema: { tags: ['operations'], response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
     async (_request, reply) => {
-      const readiness = await checkReadiness(deps.pool.sql, deps.latestMigrationVersion);
+      const readiness = await checkReadiness(deps.pool.db, deps.latestMigrationVersion);
       const body = {
         status: readiness.ready ? ('ready' as const) : ('not_ready' as const),
         database: readiness.database,
@@ -57,6 +71,9 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
       return reply.code(readiness.ready ? 200 : 503).send(body);
     },
   );
+
+  // The pages mailed links open, while no front end serves them (development only, issue 10).
+  if (deps.config.nodeEnv !== 'production') registerLinkPages(app);
 
   await app.register(
     (v1, _options, done) => {

@@ -67,4 +67,45 @@ describe('veza db', () => {
     assert.equal((await database.sql`SELECT count(*)::int AS n FROM users`)[0]?.n, 0);
     assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version ${latest} of ${latest}`));
   });
+
+  test('reset works when dropping every partition in one transaction would overflow the lock table', async () => {
+    await veza(['db', 'migrate']);
+    const { sql } = database;
+    // A seeded database has a partition per day of analytics_events; a probe table with 20 indexes per partition
+    // reaches the same number of relations in a fraction of the time (each partition: a table and 20 indexes).
+    const [server] = await sql<{ slots: number; relations: number }[]>`
+      SELECT current_setting('max_locks_per_transaction')::int
+               * (current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int)
+               AS slots,
+             (SELECT count(*)::int FROM pg_class WHERE relnamespace = 'public'::regnamespace) AS relations`;
+    const slots = server?.slots ?? 0;
+    const columns = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    await sql.unsafe(
+      `CREATE TABLE reset_probe (day date NOT NULL, ${columns.map((c) => `${c} int`).join(', ')})
+       PARTITION BY RANGE (day)`,
+    );
+    for (const column of columns) await sql.unsafe(`CREATE INDEX ON reset_probe (${column})`);
+    // 25 % past the lock table (it has some slack); each statement creates a batch so that the setup does not
+    // exhaust the shared lock table itself.
+    const partitions = Math.ceil((slots * 1.25 - (server?.relations ?? 0)) / (columns.length + 1));
+    for (let first = 0; first < partitions; first += 50) {
+      await sql.unsafe(`DO $$ BEGIN
+        FOR i IN ${first}..${Math.min(first + 50, partitions) - 1} LOOP
+          EXECUTE format('CREATE TABLE reset_probe_%s PARTITION OF reset_probe FOR VALUES FROM (%L) TO (%L)',
+                         i, DATE '2000-01-01' + i, DATE '2000-01-01' + i + 1);
+        END LOOP; END $$`);
+    }
+    await sql`INSERT INTO users (email, username) VALUES ('partitions@example.test', 'many_partitions')`;
+    const [before] = await sql<{ relations: number }[]>`
+      SELECT count(*)::int AS relations FROM pg_class WHERE relnamespace = 'public'::regnamespace`;
+    assert.ok((before?.relations ?? 0) > slots, `${before?.relations} relations, ${slots} lock slots`);
+
+    const reset = await veza(['db', 'reset']);
+    assert.equal(reset.code, 0, reset.stderr);
+    const dropped = Number(/Dropped (\d+) partition/.exec(reset.stdout)?.[1]);
+    assert.ok(dropped >= partitions, `${dropped} partitions dropped in batches, ${partitions} of them the probe's`);
+    assert.equal((await sql`SELECT to_regclass('reset_probe') AS name`)[0]?.name, null);
+    assert.equal((await sql`SELECT count(*)::int AS n FROM users`)[0]?.n, 0);
+    assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version ${latest} of ${latest}`));
+  });
 });

@@ -1,10 +1,42 @@
 import type { Command } from 'commander';
-import postgres from 'postgres';
+import pg from 'pg';
 import type { Config } from '../platform/config/config.ts';
 import { MIGRATIONS_SCHEMA, Migrator } from '../platform/db/migrations.ts';
 import { withConfiguredDatabase } from './with-configured-database.ts';
 
 const print = (line: string) => console.log(line);
+
+/**
+ * Partitions dropped per transaction by `db reset`. Each DROP locks the partition, its TOAST table and every index,
+ * and those locks are held to the end of the transaction; the server's lock table has room for
+ * max_locks_per_transaction × (max_connections + max_prepared_transactions) of them, shared by all sessions (6,400 by
+ * default). 50 partitions of our widest table take a few hundred.
+ */
+export const PARTITIONS_PER_DROP = 50;
+
+/**
+ * Drops every partition in `schemas`, innermost first, `PARTITIONS_PER_DROP` per transaction, so that the schema
+ * drop that follows locks only the parents: a seeded database has a partition per day of analytics_events, and one
+ * `DROP SCHEMA … CASCADE` over all of them runs out of shared memory ("out of shared memory", issue 10).
+ */
+export async function dropPartitionsInBatches(client: pg.Client, schemas: string[]): Promise<number> {
+  let dropped = 0;
+  for (;;) {
+    // Leaves only: a sub-partitioned partition goes once its own partitions are gone.
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relispartition AND c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1::text[])
+         AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid)
+       ORDER BY c.oid LIMIT $2`,
+      [schemas, PARTITIONS_PER_DROP],
+    );
+    if (rows.length === 0) return dropped;
+    // CASCADE: a partition of a table referenced by a foreign key carries that key's per-partition triggers.
+    await client.query(`DROP TABLE ${rows.map((row) => row.name).join(', ')} CASCADE`);
+    dropped += rows.length;
+  }
+}
 
 function report(verb: string, names: string[]): void {
   if (names.length === 0) print(`Nothing to ${verb}.`);
@@ -54,15 +86,18 @@ export function registerDbCommands(program: Command, config: () => Config, count
       const settings = config();
       if (settings.nodeEnv === 'production') throw new Error('db reset is refused when NODE_ENV=production');
       await withConfiguredDatabase(settings, async (url) => {
-        const sql = postgres(url, { max: 1, onnotice: () => {} });
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
         try {
-          await sql.begin(async (tx) => {
-            await tx.unsafe(`DROP SCHEMA IF EXISTS ${MIGRATIONS_SCHEMA} CASCADE`);
-            await tx.unsafe('DROP SCHEMA public CASCADE');
-            await tx.unsafe('CREATE SCHEMA public');
-          });
+          const partitions = await dropPartitionsInBatches(client, ['public', MIGRATIONS_SCHEMA]);
+          if (partitions > 0) print(`Dropped ${partitions} partition(s), ${PARTITIONS_PER_DROP} per transaction.`);
+          await client.query('BEGIN');
+          await client.query(`DROP SCHEMA IF EXISTS ${MIGRATIONS_SCHEMA} CASCADE`);
+          await client.query('DROP SCHEMA public CASCADE');
+          await client.query('CREATE SCHEMA public');
+          await client.query('COMMIT');
         } finally {
-          await sql.end();
+          await client.end();
         }
         print('Dropped the public and migration schemas.');
         report('migrate', await new Migrator(url).migrate());

@@ -28,7 +28,7 @@ export function registerGdprCommands(program: Command, config: () => Config): vo
       await withConfiguredDatabase(settings, async (url) => {
         const pool = openPool(url, settings.db);
         try {
-          const result = await exportUserData(pool.sql, userId, settings.dataDir);
+          const result = await exportUserData(pool.db, userId, settings.dataDir);
           const total = Object.values(result.rowsByTable).reduce((sum, n) => sum + n, 0);
           print(`exported ${total} row(s) of user ${userId}: ${counts(result.rowsByTable)}`);
           print(result.path);
@@ -49,7 +49,7 @@ export function registerGdprCommands(program: Command, config: () => Config): vo
       await withConfiguredDatabase(settings, async (url) => {
         const pool = openPool(url, settings.db);
         try {
-          const request = await requestAccountDeletion(pool.sql, userId);
+          const request = await requestAccountDeletion(pool.db, userId, { dataDir: settings.dataDir });
           const when = request.deletedAt.toISOString();
           print(
             request.alreadyDeleted
@@ -69,13 +69,13 @@ export function registerGdprCommands(program: Command, config: () => Config): vo
             {
               ...accountsAnonymise,
               async run(context) {
-                anonymised = await anonymiseAccounts(context, await loadAccountPlan(context.sql), [userId]);
+                anonymised = await anonymiseAccounts(context, await loadAccountPlan(context.db), [userId]);
               },
             },
-            { sql: pool.sql, dataDir: settings.dataDir, triggeredBy: 'manual' },
+            { db: pool.db, dataDir: settings.dataDir, triggeredBy: 'manual' },
           );
           if (result.status === 'failed') throw new Error(`anonymisation failed: ${result.error ?? 'unknown error'}`);
-          const [row] = await pool.sql<{ email: string }[]>`SELECT email FROM users WHERE id = ${userId}`;
+          const row = await pool.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
           if (anonymised.length === 0 && row?.email !== `deleted_${userId}@anonymized.local`) {
             throw new Error('anonymisation left rows it could not reach (locked); run it again');
           }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sql } from 'kysely';
 import type { Config } from '../platform/config/config.ts';
 import { openPool } from '../platform/db/pool.ts';
 import { runJob } from '../platform/jobs/run-job.ts';
@@ -20,14 +21,19 @@ export function registerJobsCommands(program: Command, config: () => Config): vo
       await withConfiguredDatabase(settings, async (url) => {
         const pool = openPool(url, settings.db);
         try {
-          const lastRuns = await pool.sql`
-            SELECT DISTINCT ON (job_name) job_name, status, started_at, finished_at, dry_run
-            FROM job_runs ORDER BY job_name, started_at DESC`;
+          const { rows: lastRuns } = await sql<{
+            job_name: string;
+            status: string;
+            started_at: Date;
+            dry_run: boolean;
+          }>`
+            SELECT DISTINCT ON (job_name) job_name, status, started_at, dry_run
+            FROM job_runs ORDER BY job_name, started_at DESC`.execute(pool.db);
           for (const job of lifecycleJobs) {
             const last = lastRuns.find((run) => run.job_name === job.name);
             const schedule = settings.jobs.schedules[job.name] ?? job.defaultSchedule;
             const lastText = last
-              ? `last ${last.status}${last.dry_run ? ' (dry run)' : ''} ${(last.started_at as Date).toISOString()}`
+              ? `last ${last.status}${last.dry_run ? ' (dry run)' : ''} ${last.started_at.toISOString()}`
               : 'never run';
             print(`${job.name.padEnd(28)} ${schedule.padEnd(16)} ${lastText}\n${' '.repeat(29)}${job.description}`);
           }
@@ -49,7 +55,7 @@ export function registerJobsCommands(program: Command, config: () => Config): vo
         const pool = openPool(url, settings.db);
         try {
           const result = await runJob(job, {
-            sql: pool.sql,
+            db: pool.db,
             dataDir: settings.dataDir,
             dryRun: options.dryRun ?? false,
             triggeredBy: 'manual',

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../platform/config/config.ts';
 import { registerDbCommands } from './db.commands.ts';
+import { cliErrorMessage } from './error-message.ts';
 import { registerGdprCommands } from './gdpr.commands.ts';
 import { registerJobsCommands } from './jobs.commands.ts';
 import { registerSchemaCommands } from './schema.commands.ts';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
       process.exitCode = (error as { exitCode?: number }).exitCode ?? 2;
       return;
     }
-    console.error(`veza: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`veza: ${cliErrorMessage(error)}`);
     process.exitCode = 1;
   }
 }

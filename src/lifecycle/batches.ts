@@ -1,11 +1,13 @@
-import type postgres from 'postgres';
-import type { JobContext, JobSql } from '../platform/jobs/job.ts';
+import { sql, type RawBuilder } from 'kysely';
+import type { JobContext, JobDb } from '../platform/jobs/job.ts';
 
 export const BATCH_SIZE = 10_000;
 
-export type Fragment = postgres.PendingQuery<postgres.Row[]>;
+/** A piece of SQL with its parameters (Kysely's `sql` template), spliced into a larger statement. */
+export type Fragment = RawBuilder<unknown>;
+export type Row = Record<string, unknown>;
 /** A condition on the rows of one table; it may name the table's columns qualified by the table's own name. */
-export type Where = (sql: JobSql) => Fragment;
+export type Where = Fragment;
 /** Kept for the callers that name it so. */
 export type Condition = Where;
 
@@ -19,16 +21,11 @@ export interface BatchOptions {
  * Locks up to `batchSize` rows of `table` matching `where` (skipping rows locked by someone else) and returns
  * their physical addresses grouped by leaf table (the table itself, or its partitions).
  */
-async function lockBatch(
-  tx: postgres.TransactionSql,
-  table: string,
-  where: Where,
-  batchSize: number,
-): Promise<Map<string, string[]>> {
-  const rows = await tx<{ leaf: string; address: string }[]>`
+async function lockBatch(tx: JobDb, table: string, where: Where, batchSize: number): Promise<Map<string, string[]>> {
+  const { rows } = await sql<{ leaf: string; address: string }>`
     SELECT tableoid::regclass::text AS leaf, ctid::text AS address
-    FROM ${tx(table)} WHERE ${where(tx)}
-    LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+    FROM ${sql.table(table)} WHERE ${where}
+    LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`.execute(tx);
   const byLeaf = new Map<string, string[]>();
   for (const row of rows) {
     const addresses = byLeaf.get(row.leaf);
@@ -51,7 +48,7 @@ async function inBatches(
   table: string,
   where: Where,
   options: BatchOptions,
-  touch: (tx: postgres.TransactionSql, leaf: string, addresses: string[]) => Promise<number>,
+  touch: (tx: JobDb, leaf: string, addresses: string[]) => Promise<number>,
 ): Promise<number> {
   const batchSize = options.batchSize ?? BATCH_SIZE;
   let total = 0;
@@ -82,17 +79,20 @@ export function purgeInBatches(
   where: Where,
   options: BatchOptions & {
     returning?: string[];
-    onDeleted?: (rows: postgres.Row[], tx: postgres.TransactionSql) => Promise<void> | void;
+    onDeleted?: (rows: Row[], tx: JobDb) => Promise<void> | void;
   } = {},
 ): Promise<number> {
   return inBatches(context, table, where, options, async (tx, leaf, addresses) => {
     const returning = options.returning ?? [];
-    const deleted = await tx`
-      DELETE FROM ${tx.unsafe(leaf)} AS ${tx(table)}
-      WHERE ctid = ANY(${addresses}::tid[]) AND ${where(tx)}
-      ${returning.length > 0 ? tx`RETURNING ${tx(returning)}` : tx``}`;
-    if (options.onDeleted && deleted.length > 0) await options.onDeleted(deleted, tx);
-    return deleted.count;
+    // `leaf` is a regclass name from the catalog, already quoted where it needs to be.
+    const deleted = await sql<Row>`
+      DELETE FROM ${sql.raw(leaf)} AS ${sql.id(table)}
+      WHERE ctid = ANY(${addresses}::tid[]) AND ${where}
+      ${returning.length > 0 ? sql`RETURNING ${sql.join(returning.map((column) => sql.id(column)))}` : sql``}`.execute(
+      tx,
+    );
+    if (options.onDeleted && deleted.rows.length > 0) await options.onDeleted(deleted.rows, tx);
+    return Number(deleted.numAffectedRows ?? 0);
   });
 }
 
@@ -108,12 +108,11 @@ export function nullInBatches(
   options: BatchOptions = {},
 ): Promise<number> {
   return inBatches(context, table, where, options, async (tx, leaf, addresses) => {
-    const assignments = columns.map((column) => tx`${tx(column)} = NULL`);
-    const set = assignments.reduce((joined, assignment) => tx`${joined}, ${assignment}`);
-    const updated = await tx`
-      UPDATE ${tx.unsafe(leaf)} AS ${tx(table)} SET ${set}
-      WHERE ctid = ANY(${addresses}::tid[]) AND ${where(tx)}`;
-    return updated.count;
+    const set = sql.join(columns.map((column) => sql`${sql.id(column)} = NULL`));
+    const updated = await sql`
+      UPDATE ${sql.raw(leaf)} AS ${sql.id(table)} SET ${set}
+      WHERE ctid = ANY(${addresses}::tid[]) AND ${where}`.execute(tx);
+    return Number(updated.numAffectedRows ?? 0);
   });
 }
 

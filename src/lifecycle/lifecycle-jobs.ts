@@ -1,3 +1,4 @@
+import { filesProcessingRecover, filesStorageSweep, filesUploadsExpire } from '../domains/files/index.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
 import { gdprExports } from './jobs/gdpr-exports.ts';
@@ -6,6 +7,7 @@ import { refreshTrendingTracks, refreshUserStatistics } from './jobs/refresh-vie
 import { retentionActivity } from './jobs/retention-activity.ts';
 import { retentionAnalytics } from './jobs/retention-analytics.ts';
 import { retentionContent } from './jobs/retention-content.ts';
+import { retentionIdempotency } from './jobs/retention-idempotency.ts';
 import { retentionSessions } from './jobs/retention-sessions.ts';
 
 /** Every maintenance job, run on schedule by `veza serve` and by hand with `veza jobs run`. */
@@ -15,10 +17,14 @@ export const lifecycleJobs: JobDefinition[] = [
   retentionActivity,
   retentionAnalytics,
   retentionContent,
+  retentionIdempotency,
   refreshTrendingTracks,
   refreshUserStatistics,
   accountsAnonymise,
   gdprExports,
+  filesUploadsExpire,
+  filesStorageSweep,
+  filesProcessingRecover,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {

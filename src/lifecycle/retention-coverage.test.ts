@@ -6,6 +6,7 @@ import { maintainPartitions } from './jobs/partitions.ts';
 import { retentionActivity } from './jobs/retention-activity.ts';
 import { retentionAnalytics } from './jobs/retention-analytics.ts';
 import { retentionContent } from './jobs/retention-content.ts';
+import { retentionIdempotency } from './jobs/retention-idempotency.ts';
 import { retentionSessions } from './jobs/retention-sessions.ts';
 import { retentionEnforcers, STATIC_ENFORCEMENT, unenforcedRetention } from './retention-coverage.ts';
 import { loadTableRegistry, parseTableRegistry, TABLE_REGISTRY_FILE } from './table-registry.ts';
@@ -30,6 +31,7 @@ test('the jobs named are the real jobs', () => {
       retentionActivity,
       retentionAnalytics,
       retentionContent,
+      retentionIdempotency,
       retentionSessions,
     ].map((job) => job.name),
   );
@@ -37,6 +39,7 @@ test('the jobs named are the real jobs', () => {
   assert.deepEqual(Object.keys(STATIC_ENFORCEMENT).sort(), [
     'accounts.anonymise',
     'partitions.maintain',
+    'retention.idempotency',
     'retention.sessions',
   ]);
 });

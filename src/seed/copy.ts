@@ -1,5 +1,6 @@
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { SeedSql } from './table.ts';
 import { copyLine, type Row } from './copy-text.ts';
 
@@ -38,27 +39,18 @@ export async function copyRows(
   let sent = 0;
   let exhausted = false;
   while (!exhausted) {
-    const query = sql.unsafe(statement);
-    let fail: (error: unknown) => void = () => {};
-    const failed = new Promise<never>((_, reject) => {
-      fail = reject;
-    });
+    // pg-copy-streams finishes the stream once the server has answered the statement, and fails it with an error
+    // raised during the data or at its end (foreign keys are checked then): `finished` settles either way.
+    const stream = sql.query(copyFrom(statement));
+    const failed = finished(stream).then(() => new Promise<never>(() => {}));
     failed.catch(() => {});
-    const stream: Writable = await query.writable();
-    // postgres.js resolves the query with the stream, then reports an error raised after the data (foreign keys are
-    // checked at the end of the statement) only through query.reject, which no longer settles anything, and never
-    // finishes the stream: the error is caught here instead of waiting forever.
-    (query as unknown as { reject: (error: unknown) => void }).reject = fail;
-    stream.on('error', fail);
     let inStatement = 0;
     let buffer = '';
     const flush = async () => {
       if (buffer.length === 0) return;
       const chunk = buffer;
       buffer = '';
-      if (!stream.write(chunk)) {
-        await Promise.race([new Promise<void>((resolve) => stream.once('drain', () => resolve())), failed]);
-      }
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), failed]);
       options.onProgress?.(sent + inStatement);
     };
     while (inStatement < rowsPerStatement) {
@@ -73,7 +65,7 @@ export async function copyRows(
     }
     await flush();
     stream.end();
-    await Promise.race([finished(stream), failed]);
+    await finished(stream);
     sent += inStatement;
     options.onProgress?.(sent);
   }

@@ -180,8 +180,8 @@ export const COUNTER_UPDATES: readonly (readonly [string, string])[] = [
 export async function recomputeCounters(sql: SeedSql): Promise<Record<string, number>> {
   const changed: Record<string, number> = {};
   for (const [table, statement] of COUNTER_UPDATES) {
-    const result = await sql.unsafe(statement);
-    changed[table] = result.count;
+    const result = await sql.query(statement);
+    changed[table] = result.rowCount ?? 0;
   }
   return changed;
 }
@@ -226,7 +226,9 @@ export async function counterMismatches(sql: SeedSql, sample = 200): Promise<Rec
   };
   const mismatches: Record<string, number> = {};
   for (const [counter, query] of Object.entries(checks)) {
-    const [row] = await sql.unsafe<{ count: string }[]>(query, [sample]);
+    const {
+      rows: [row],
+    } = await sql.query<{ count: string }>(query, [sample]);
     mismatches[counter] = Number(row?.count ?? 0);
   }
   return mismatches;

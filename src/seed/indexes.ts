@@ -11,13 +11,15 @@ export interface DeferredIndex {
 
 /** Drops the indexes of `table` that back no constraint; returns how to build them again. */
 export async function dropSecondaryIndexes(sql: SeedSql, table: string): Promise<DeferredIndex[]> {
-  const indexes = await sql<DeferredIndex[]>`
-    SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition
-    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-    WHERE i.indrelid = ${table}::regclass
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-    ORDER BY c.relname`;
-  for (const index of indexes) await sql.unsafe(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
+  const { rows: indexes } = await sql.query<DeferredIndex>(
+    `SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid = $1::regclass
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+     ORDER BY c.relname`,
+    [table],
+  );
+  for (const index of indexes) await sql.query(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
   return indexes;
 }
 
@@ -26,5 +28,5 @@ export async function dropSecondaryIndexes(sql: SeedSql, table: string): Promise
  * partition and attaches it, under the names PostgreSQL gives when a partition is created after its index.
  */
 export async function recreateIndexes(sql: SeedSql, indexes: readonly DeferredIndex[]): Promise<void> {
-  for (const index of indexes) await sql.unsafe(index.definition.replace(/ ON ONLY /, ' ON '));
+  for (const index of indexes) await sql.query(index.definition.replace(/ ON ONLY /, ' ON '));
 }

@@ -48,16 +48,22 @@ export async function createSeedPartitions(sql: SeedSql, time: Timeline, tables:
   let created = 0;
   for (const [table, period] of Object.entries(PARTITIONED_TABLES)) {
     if (!tables.includes(table)) continue;
-    const [key] = await sql<{ type: string }[]>`
-      SELECT format_type(a.atttypid, a.atttypmod) AS type
-      FROM pg_partitioned_table p JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
-      WHERE p.partrelid = ${table}::regclass`;
+    const {
+      rows: [key],
+    } = await sql.query<{ type: string }>(
+      `SELECT format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_partitioned_table p JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+       WHERE p.partrelid = $1::regclass`,
+      [table],
+    );
     const isDate = key?.type === 'date';
     for (const { from, to } of periodsCovering(time.start, time.anchor, period)) {
       const name = partitionName(table, from, period);
-      const [exists] = await sql`SELECT to_regclass(${name}) IS NOT NULL AS found`;
+      const {
+        rows: [exists],
+      } = await sql.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [name]);
       if (exists?.found) continue;
-      await sql.unsafe(
+      await sql.query(
         `CREATE TABLE "${name}" PARTITION OF "${table}" FOR VALUES FROM ('${bound(from, isDate)}') TO ('${bound(to, isDate)}')`,
       );
       created++;
@@ -71,7 +77,9 @@ export async function defaultPartitionRows(sql: SeedSql, tables: readonly string
   const counts: Record<string, number> = {};
   for (const table of Object.keys(PARTITIONED_TABLES)) {
     if (!tables.includes(table)) continue;
-    const [row] = await sql.unsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${table}_default"`);
+    const {
+      rows: [row],
+    } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}_default"`);
     counts[table] = row?.n ?? 0;
   }
   return counts;

@@ -8,8 +8,7 @@
 //     the secondary indexes of the big tables dropped before and built again after;
 //  4. compute the aggregates (daily_metrics, track_analytics) and the counters in bulk, and check a sample;
 //  5. check the default partitions are empty, enable the triggers, refresh the materialized views, ANALYZE.
-import { connect, type Socket } from 'node:net';
-import postgres from 'postgres';
+import pg from 'pg';
 import { Migrator } from '../platform/db/migrations.ts';
 import { copyRows } from './copy.ts';
 import { counterMismatches, recomputeCounters } from './counters.ts';
@@ -46,26 +45,6 @@ export interface SeedResult {
   wallSeconds: number;
 }
 
-interface SocketTarget {
-  host: string[];
-  port: number[];
-  path?: string | false;
-}
-
-/**
- * The connection's socket, with Nagle's algorithm off. postgres.js leaves it on, so the last small message of each
- * COPY (CopyDone) waits for the server's delayed ACK: 40 to 90 ms per statement, most of the time of a small seed.
- * Its `socket` option (a function returning a connected socket; not in its type declarations) is the way in.
- */
-function openNoDelaySocket(target: SocketTarget): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = target.path ? connect(target.path) : connect(target.port[0] ?? 5432, target.host[0] ?? 'localhost');
-    socket.setNoDelay(true);
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
 const MATERIALIZED_VIEWS = ['trending_tracks', 'user_statistics'] as const;
 
 function quote(name: string): string {
@@ -91,12 +70,18 @@ export async function runSeed(url: string, options: SeedOptions): Promise<SeedRe
     );
   }
 
-  const sql = postgres(url, {
-    max: 1,
-    onnotice: () => {},
-    connection: { application_name: 'veza-seed', statement_timeout: 0, lock_timeout: 0, timezone: 'UTC' },
-    socket: openNoDelaySocket,
-  } as postgres.Options<Record<string, postgres.PostgresType>>);
+  // One connection: the whole seed is one transaction. node-postgres turns Nagle's algorithm off on its sockets, so
+  // the last small message of each COPY does not wait for the server's delayed ACK (docs/seed.md, "Connection").
+  const sql = new pg.Client({
+    connectionString: url,
+    application_name: 'veza-seed',
+    statement_timeout: 0,
+    lock_timeout: 0,
+    options: '-c TimeZone=UTC',
+  });
+  // A connection lost mid-seed fails the statement in progress; without a listener it would also end the process.
+  sql.on('error', () => {});
+  await sql.connect();
   const steps: { step: string; seconds: number }[] = [];
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
     const begin = performance.now();
@@ -112,7 +97,9 @@ export async function runSeed(url: string, options: SeedOptions): Promise<SeedRe
   try {
     const filled: string[] = [];
     for (const name of names) {
-      const [row] = await sql.unsafe<{ found: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM ${quote(name)}) AS found`);
+      const {
+        rows: [row],
+      } = await sql.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quote(name)}) AS found`);
       if (row?.found) filled.push(name);
     }
     if (filled.length > 0) {
@@ -121,15 +108,15 @@ export async function runSeed(url: string, options: SeedOptions): Promise<SeedRe
       );
     }
 
-    await sql.begin(async (tx) => {
+    await inTransaction(sql, async (tx) => {
       // maintenance_work_mem: the GIN and btree inserts of the big tables and the counter aggregates
-      await tx`SELECT set_config('maintenance_work_mem', '256MB', true), set_config('work_mem', '64MB', true)`;
+      await tx.query(`SELECT set_config('maintenance_work_mem', '256MB', true), set_config('work_mem', '64MB', true)`);
       await timed('partitions created', async () => {
         const created = await createSeedPartitions(tx, universe.time, names);
         return created;
       });
       await timed('triggers disabled', async () => {
-        for (const name of names) await tx.unsafe(`ALTER TABLE ${quote(name)} DISABLE TRIGGER USER`);
+        for (const name of names) await tx.query(`ALTER TABLE ${quote(name)} DISABLE TRIGGER USER`);
       });
 
       for (const table of plan) {
@@ -178,17 +165,30 @@ export async function runSeed(url: string, options: SeedOptions): Promise<SeedRe
         }
       });
       await timed('triggers enabled', async () => {
-        for (const name of names) await tx.unsafe(`ALTER TABLE ${quote(name)} ENABLE TRIGGER USER`);
+        for (const name of names) await tx.query(`ALTER TABLE ${quote(name)} ENABLE TRIGGER USER`);
       });
       await timed('materialized views refreshed', async () => {
-        for (const view of MATERIALIZED_VIEWS) await tx.unsafe(`REFRESH MATERIALIZED VIEW ${view}`);
+        for (const view of MATERIALIZED_VIEWS) await tx.query(`REFRESH MATERIALIZED VIEW ${view}`);
       });
       await timed('statistics analyzed', async () => {
-        await tx.unsafe(`ANALYZE ${names.map(quote).join(', ')}`);
+        await tx.query(`ANALYZE ${names.map(quote).join(', ')}`);
       });
     });
   } finally {
-    await sql.end({ timeout: 5 });
+    await sql.end();
   }
   return { tables: tableTimings, steps, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+/** Runs `work` between BEGIN and COMMIT on `client`; rolls back if it throws. */
+async function inTransaction<T>(client: pg.ClientBase, work: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }

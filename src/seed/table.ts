@@ -1,4 +1,4 @@
-import type postgres from 'postgres';
+import type pg from 'pg';
 import type { Row } from './copy-text.ts';
 import type { Universe } from './universe.ts';
 
@@ -30,5 +30,8 @@ export function copyTable(table: Omit<CopyTable, 'kind'>): CopyTable {
   return { kind: 'copy', ...table };
 }
 
-/** A connection or a transaction: the seed runs in one transaction, its tests sometimes on a plain connection. */
-export type SeedSql = postgres.Sql | postgres.TransactionSql;
+/**
+ * The seed's one node-postgres connection (a client, not a pool: the whole seed is one transaction on it, and COPY
+ * streams through it with pg-copy-streams).
+ */
+export type SeedSql = pg.ClientBase;

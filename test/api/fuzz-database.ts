@@ -42,6 +42,18 @@ export const LEGITIMATE_WRITES_ON_REFUSAL: readonly { table: string; why: string
       write.new?.is_revoked === true &&
       write.new.revoked_reason === 'reuse_detected',
   },
+  {
+    table: 'refresh_tokens',
+    why:
+      'with the family revoked, the sealed pairs its rotations kept for the grace window of concurrent refreshes ' +
+      'are erased (issue 10, ADR 0034 / RFC 0025): nothing may answer them again',
+    allows: (write) =>
+      write.op === 'UPDATE' &&
+      write.old?.is_revoked === true &&
+      write.new?.is_revoked === true &&
+      write.old.rotation_sealed_token !== null &&
+      write.new.rotation_sealed_token === null,
+  },
 ];
 
 export function illegitimate(writes: readonly Write[]): Write[] {

@@ -120,7 +120,8 @@ export function fuzzRoutes(tree: string, doc: OpenApiDocument): FuzzRoute[] {
   return routesOfTree(tree).map(({ method, path }) => {
     // A prefix's root route answers with and without its trailing slash (/v1 and /v1/): one operation.
     const documented = doc.paths[openApiPath(path)] ?? doc.paths[`${openApiPath(path)}/`];
-    const operation = documented?.[(method === 'HEAD' ? 'GET' : method).toLowerCase()];
+    // A HEAD route documented on its own (tus's HEAD /v1/uploads/{id} has no GET) keeps its operation.
+    const operation = documented?.[method.toLowerCase()] ?? (method === 'HEAD' ? documented?.get : undefined);
     const parameters = operation?.parameters ?? [];
     const pathNames = [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((found) => found[1] ?? '');
     if (path.endsWith('*')) pathNames.push('*');

@@ -94,6 +94,11 @@ async function buildWorld(): Promise<World> {
   const badges = [];
   for (const is_active of [true, true, false]) badges.push(await allFactories.badges!(sql, { is_active }));
   await allFactories.user_roles!(sql, { user_id: visible.id, role: 'producer' });
+  // Files of someone else to aim at (a public one, a private one); their bytes are not stored: delivery answers 404.
+  const files = [
+    await allFactories.files!(sql, { user_id: visible.id, is_public: true }),
+    await allFactories.files!(sql, { user_id: visible.id }),
+  ];
   const login = await app.inject({
     method: 'POST',
     url: '/v1/auth/login',
@@ -107,7 +112,7 @@ async function buildWorld(): Promise<World> {
 
   const known: KnownValues = {
     username: [visible.username, hidden.username, 'nobody_here'],
-    id: [visible.id, String(badges[0]!.id), OWN.session, OWN.identity],
+    id: [visible.id, String(badges[0]!.id), OWN.session, OWN.identity, ...files.map((file) => String(file.id))],
     badge_id: badges.map((badge) => String(badge.id)),
     role: ['creator', 'producer'],
     provider: ['acme'],
@@ -122,7 +127,7 @@ async function buildWorld(): Promise<World> {
     timezone: ['Europe/Paris', 'UTC', 'America/Argentina/Buenos_Aires'],
     language: ['en', 'fr'],
     birthdate: ['1990-01-31', '2000-02-29'],
-    cursor: [encodeCursor({ createdAt: new Date(), id: randomUUID() })],
+    cursor: [encodeCursor({ createdAt: new Date().toISOString(), id: randomUUID() })],
     limit: [1, 100],
   };
   return { ...partial, known };

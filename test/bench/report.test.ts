@@ -148,6 +148,16 @@ function report(): BenchReport {
         measurement: measured(3000, latency(5, 9, 30), 2),
         errorsByCause: { '404': 2 },
       } satisfies HttpResult,
+      {
+        name: 'profiles.account',
+        route: 'GET /v1/me',
+        description: 'your account',
+        connections: 32,
+        measurement: measured(2500, latency(6, 12, 40)),
+        pgbench: measured(10000, latency(1, 2, 4)),
+        halfRate: measured(1250, latency(2, 5, 9)),
+        errorsByCause: {},
+      } satisfies HttpResult,
     ],
     pooler: [
       { name: 'pgbouncer transaction', clients: 200, serverPool: 20, measurement: measured(8000, latency(1, 3, 9)) },
@@ -275,6 +285,12 @@ describe('markdownReport', () => {
     assert.equal(cell(http, 'errors'), '2 (404: 2)');
     assert.equal(cell(http, 'SQL p95 (ms)'), '12.00');
     assert.equal(cell(http, 'p95 < 10 ms'), '✓');
+    assert.equal(cell(http, 'ratio'), '–', 'no pgbench run, no ratio');
+    const account = rowOf(markdown, '`profiles.account`');
+    assert.equal(cell(account, 'connections'), '32');
+    assert.equal(cell(account, 'pgbench tps'), '10,000');
+    assert.equal(cell(account, 'ratio'), '0.25');
+    assert.equal(cell(account, 'p99 @ half (ms)'), '9.00');
     assert.equal(cell(rowOf(markdown, 'pgbouncer transaction'), 'server pool'), '20');
     assert.equal(cell(rowOf(markdown, 'index hit ratio'), 'met'), '✓');
     assert.equal(cell(rowOf(markdown, 'cache hit ratio'), 'measured'), '90.00 %');
@@ -291,7 +307,12 @@ describe('markdownReport', () => {
       rows.find((row) => row.name === 'auth.user_by_username')?.series.map((series) => series.label),
       ['ours', 'http'],
     );
-    assert.equal(rows.length, 3);
+    assert.deepEqual(
+      rows.find((row) => row.name === 'profiles.account (GET /v1/me)')?.series.map((series) => series.label),
+      ['http @32', 'pgbench @32'],
+      'an endpoint without a SQL workload gets a row of its own, beside pgbench on its statements',
+    );
+    assert.equal(rows.length, 4);
     parseXml(latencyChartSvg(rows));
   });
 });

@@ -57,6 +57,16 @@ async function checkDocsPage(baseUrl: string, page: Page): Promise<void> {
   assert.ok(documented.length > 30, `only ${documented.length} routes documented`);
   assert.deepEqual([...new Set(shown)].sort(), [...new Set(documented)].sort());
   assert.match(await page.title(), /Swagger UI|Veza/i);
+
+  // An operation opened: the request example is the realistic one of openapi.ts, and problems are problem+json.
+  const login = page.locator('#operations-auth-post_v1_auth_login');
+  await login.locator('.opblock-summary').click();
+  await login.locator('.opblock-body').waitFor();
+  const opened = (await login.textContent()) ?? '';
+  assert.match(opened, /"identifier": "alice@example\.org"/);
+  assert.match(opened, /application\/problem\+json/);
+  assert.match(opened, /urn:veza:problem:validation-failed/);
+  await login.scrollIntoViewIfNeeded();
   await page.screenshot({ path: process.env.VEZA_DOCS_SCREENSHOT ?? '.veza/docs-page.png', fullPage: false });
   assert.deepEqual(failures, [], 'the page ran without script errors');
 }

@@ -86,4 +86,19 @@ export const adminFactories = {
       rows_by_table: { refresh_tokens: 3 },
       ...o,
     }),
+  idempotency_keys: async (sql, o = {}) =>
+    insertRow(sql, 'idempotency_keys', {
+      user_id: await parentId(o, 'user_id', () => authFactories.users(sql)),
+      idempotency_key: `key-${uniqueToken()}`,
+      request_method: 'POST',
+      request_route: '/v1/me/export',
+      request_fingerprint: 'a'.repeat(64),
+      status: 'completed',
+      response_status: 202,
+      response_headers: { 'content-type': 'application/json; charset=utf-8' },
+      response_body: '{"status":"pending"}',
+      completed_at: new Date(),
+      expires_at: new Date(Date.now() + 86_400_000),
+      ...o,
+    }),
 } satisfies Record<string, Factory>;

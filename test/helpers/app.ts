@@ -50,6 +50,7 @@ export function useTestApp(options: TestAppOptions = {}): { readonly current: Te
     const database = await migratedDatabase();
     const pool = openPool(database.url, {
       poolSize: 4,
+      connectTimeoutMs: 2_000,
       statementTimeoutMs: 10_000,
       lockTimeoutMs: 3_000,
       prepareStatements: true,
@@ -61,7 +62,7 @@ export function useTestApp(options: TestAppOptions = {}): { readonly current: Te
       accessTokens,
       authenticate: createAuthenticator(accessTokens, pool.db),
       latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,
-      constraintColumns: await loadConstraintColumns(pool.sql),
+      constraintColumns: await loadConstraintColumns(pool.db),
       logLevel: 'silent',
     });
     await app.ready();

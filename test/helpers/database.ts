@@ -2,12 +2,41 @@ import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import postgres from 'postgres';
 import { withDatabase } from '../../src/platform/db/database-server.ts';
+import { openPool, type Database, type Pool } from '../../src/platform/db/pool.ts';
 import { ADMIN_URL_VARIABLE, TEMPLATE_VARIABLE } from './test-server.ts';
 
 export interface TestDatabase {
   name: string;
   url: string;
+  /** postgres.js, for fixtures and assertions written as its tagged templates. */
   sql: postgres.Sql;
+  /** The application's pool (node-postgres + Kysely, ADR 0028) on this database, opened on first use. */
+  readonly db: Database;
+}
+
+const applicationPools = new WeakMap<TestDatabase, Pool>();
+
+function testDatabase(name: string, url: string): TestDatabase {
+  const database: TestDatabase = {
+    name,
+    url,
+    sql: postgres(url, { max: 4, onnotice: () => {} }),
+    get db() {
+      let pool = applicationPools.get(database);
+      if (!pool) {
+        pool = openPool(url, {
+          poolSize: 4,
+          connectTimeoutMs: 2_000,
+          statementTimeoutMs: 30_000,
+          lockTimeoutMs: 3_000,
+          prepareStatements: true,
+        });
+        applicationPools.set(database, pool);
+      }
+      return pool.db;
+    },
+  };
+  return database;
 }
 
 function required(variable: string): string {
@@ -28,12 +57,12 @@ async function createDatabase(template: string | undefined): Promise<TestDatabas
   } finally {
     await admin.end();
   }
-  const url = withDatabase(adminUrl(), name);
-  return { name, url, sql: postgres(url, { max: 4, onnotice: () => {} }) };
+  return testDatabase(name, withDatabase(adminUrl(), name));
 }
 
 export async function dropDatabase(database: TestDatabase): Promise<void> {
   await database.sql.end();
+  await applicationPools.get(database)?.close();
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`DROP DATABASE IF EXISTS "${database.name}" WITH (FORCE)`);

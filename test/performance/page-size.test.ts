@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Kysely } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
-import postgres from 'postgres';
+import { sql as kysql } from 'kysely';
 import { useMigratedDatabase } from '../helpers/database.ts';
 import { roomMessages } from '../../src/domains/chat/messages.queries.ts';
-import type { DB } from '../../src/platform/db/db.generated.ts';
 import { pageSize } from '../../src/platform/db/page-size.ts';
+import { openPool } from '../../src/platform/db/pool.ts';
 
 const database = useMigratedDatabase();
 
@@ -32,24 +30,32 @@ test('a room page with a literal page size gets a cached generic plan, a bound o
   await sql`ANALYZE messages`;
 
   // One connection, so that the prepared statements and their counters are all in one session.
-  const connection = postgres(url, { max: 1, prepare: true, onnotice: () => {} });
-  const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: connection }) });
+  const pool = openPool(url, {
+    poolSize: 1,
+    connectTimeoutMs: 2000,
+    statementTimeoutMs: 0,
+    lockTimeoutMs: 0,
+    prepareStatements: true,
+  });
+  const { db } = pool;
   try {
+    // PostgreSQL's own choice between custom and generic plans, which the pool overrides (ADR 0027).
+    await kysql`SET plan_cache_mode = auto`.execute(db);
     const literal = roomMessages(db, room!.id as string, null, 50);
     const bound = literal.clearLimit().limit(50);
     for (let run = 0; run < 8; run += 1) {
       await literal.execute();
       await bound.execute();
     }
-    const plans = await connection<{ statement: string; generic_plans: number; custom_plans: number }[]>`
+    const { rows: plans } = await kysql<{ statement: string; generic_plans: number; custom_plans: number }>`
       SELECT statement, generic_plans::int, custom_plans::int FROM pg_prepared_statements
-      WHERE statement LIKE '%from "messages"%'`;
+      WHERE statement LIKE '%from "messages"%'`.execute(db);
     const literalPlans = plans.find((row) => / limit 50$/i.test(row.statement.trim()));
     const boundPlans = plans.find((row) => / limit \$\d+$/i.test(row.statement.trim()));
     assert.ok(literalPlans && boundPlans, `both statements prepared: ${JSON.stringify(plans)}`);
     assert.ok(literalPlans.generic_plans > 0, `literal limit: ${JSON.stringify(literalPlans)}`);
     assert.equal(boundPlans.generic_plans, 0, `bound limit: ${JSON.stringify(boundPlans)}`);
   } finally {
-    await db.destroy();
+    await pool.close();
   }
 });

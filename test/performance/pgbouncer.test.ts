@@ -3,6 +3,7 @@
 // pooling breaks is what we never do, and 1,000 clients share a pool of 20 server connections.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import postgres from 'postgres';
 import { startPgBouncer, type RunningPgBouncer } from '../../bench/pgbouncer.ts';
 import type { Config } from '../../src/platform/config/config.ts';
@@ -17,6 +18,7 @@ const database = useMigratedDatabase();
 // Not the defaults, so that seeing them proves they came from these settings.
 const DB_SETTINGS: Config['db'] = {
   poolSize: 10,
+  connectTimeoutMs: 2000,
   statementTimeoutMs: 1200,
   lockTimeoutMs: 700,
   prepareStatements: false,
@@ -71,10 +73,13 @@ describe('our pool through PgBouncer in transaction mode', () => {
     const rows = await Promise.all(
       Array.from(
         { length: 8 },
-        () => pool.sql`
-          SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock,
-                 current_setting('TimeZone') AS zone, current_setting('application_name') AS name,
-                 pg_backend_pid() AS pid, pg_sleep(0.1)`,
+        async () =>
+          (
+            await sql<Record<string, string>>`
+              SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock,
+                     current_setting('TimeZone') AS zone, current_setting('application_name') AS name,
+                     pg_backend_pid() AS pid, pg_sleep(0.1)`.execute(pool.db)
+          ).rows,
       ),
     );
     assert.deepEqual(
@@ -83,7 +88,7 @@ describe('our pool through PgBouncer in transaction mode', () => {
     );
     const pids = new Set(rows.map(([row]) => row?.pid));
     assert.ok(pids.size > 1 && pids.size <= 4, `8 clients of the app pool shared ${pids.size} server connections`);
-    await checkSessionSettings(pool.sql, DB_SETTINGS);
+    await checkSessionSettings(pool.db, DB_SETTINGS);
 
     const count = await pool.db
       .selectFrom('users')
@@ -91,17 +96,25 @@ describe('our pool through PgBouncer in transaction mode', () => {
       .executeTakeFirstOrThrow();
     assert.equal(typeof count.n, 'string', 'Kysely runs through the pooler too');
 
-    await assert.rejects(pool.sql`SELECT pg_sleep(3)`, { code: '57014' }, 'statement_timeout cancels a long query');
+    await assert.rejects(
+      sql`SELECT pg_sleep(3)`.execute(pool.db),
+      { code: '57014' },
+      'statement_timeout cancels a long query',
+    );
   });
 
   test("the timeouts are PgBouncer's: a pool configured otherwise does not get its own, and is told", async () => {
     const otherwise = openPool(bouncer.url, { ...DB_SETTINGS, poolSize: 1, statementTimeoutMs: 10_000 });
     try {
-      const [row] = await otherwise.sql`SELECT current_setting('statement_timeout') AS statement`;
+      const {
+        rows: [row],
+      } = await sql<{ statement: string }>`SELECT current_setting('statement_timeout') AS statement`.execute(
+        otherwise.db,
+      );
       assert.equal(row?.statement, '1200ms', "PgBouncer ignores the pool's startup value and sets its own");
-      await assert.rejects(checkSessionSettings(otherwise.sql, { ...DB_SETTINGS, statementTimeoutMs: 10_000 }), {
+      await assert.rejects(checkSessionSettings(otherwise.db, { ...DB_SETTINGS, statementTimeoutMs: 10_000 }), {
         message:
-          /statement_timeout 1200ms.* connect_query='SET statement_timeout = 10000; SET lock_timeout = 700; SET plan_cache_mode = force_generic_plan'/,
+          /statement_timeout 1200ms.* connect_query='SET statement_timeout = 10000; SET lock_timeout = 700; SET plan_cache_mode = force_generic_plan; SET TimeZone = UTC'/,
       });
     } finally {
       await otherwise.close();
@@ -118,9 +131,9 @@ describe('our pool through PgBouncer in transaction mode', () => {
     await Promise.all(
       targets.map((target, index) =>
         index % 2 === 0
-          ? withActor(pool.sql, actorOf(index), async (tx) => {
-              await tx`SELECT pg_sleep(0.01)`;
-              await tx`UPDATE users SET display_name = ${`renamed ${index}`} WHERE id = ${target}`;
+          ? withActor(pool.db, actorOf(index), async (tx) => {
+              await sql`SELECT pg_sleep(0.01)`.execute(tx);
+              await sql`UPDATE users SET display_name = ${`renamed ${index}`} WHERE id = ${target}`.execute(tx);
             })
           : inTransaction(pool.db, actorOf(index), async (trx) => {
               await trx.selectNoFrom((eb) => eb.fn('pg_sleep', [eb.val(0.01)]).as('slept')).execute();
@@ -135,7 +148,9 @@ describe('our pool through PgBouncer in transaction mode', () => {
     // Then the same server connections run transactions naming nobody: no actor may linger from before.
     await Promise.all(
       targets.map((target) =>
-        withActor(pool.sql, null, (tx) => tx`UPDATE users SET display_name = 'anonymous change' WHERE id = ${target}`),
+        withActor(pool.db, null, (tx) =>
+          sql`UPDATE users SET display_name = 'anonymous change' WHERE id = ${target}`.execute(tx),
+        ),
       ),
     );
 

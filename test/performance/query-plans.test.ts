@@ -4,11 +4,9 @@
 // postgres.js prepares every statement, and after five executions the server may switch to the generic plan.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { Kysely } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import type postgres from 'postgres';
 import { WORKLOADS, type Params, type Workload } from '../../bench/workloads.ts';
-import type { DB } from '../../src/platform/db/db.generated.ts';
+import { queryCompiler, type Database } from '../../src/platform/db/pool.ts';
 import type { SeedReporter } from '../../src/seed/progress.ts';
 import { runSeed } from '../../src/seed/seed.ts';
 import { useMigratedDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -282,12 +280,12 @@ function planProblems(
   return reports;
 }
 
-function compile(db: Kysely<DB>, workload: Workload, params: Params) {
+function compile(db: Database, workload: Workload, params: Params) {
   return workload.statements(db, params).map((statement) => statement.compile());
 }
 
 async function explainWorkload(sql: postgres.Sql, workload: Workload, params: Params): Promise<StatementPlans[]> {
-  const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  const db = queryCompiler();
   const queries = compile(db, workload, params);
   const connection = await sql.reserve();
   try {
@@ -317,7 +315,9 @@ async function parametersOf(sql: postgres.Sql, workload: Workload): Promise<Para
   }
   const pruning = PRUNING[workload.name];
   const chosen = pruning
-    ? rows.find((row) => (row[pruning.cursor] as Date) < new Date(ANCHOR.getTime() - pruning.olderThanDays * DAY_MS))
+    ? rows.find(
+        (row) => new Date(String(row[pruning.cursor])) < new Date(ANCHOR.getTime() - pruning.olderThanDays * DAY_MS),
+      )
     : rows[0];
   if (!chosen)
     throw new Error(`${workload.name}: its sample found no suitable row in the ${datasetOf(workload).name} dataset`);
@@ -352,7 +352,7 @@ describe('the plans of the benchmark workloads', () => {
         workload,
         statements,
         dataset.catalog as Catalog,
-        pruning ? { table: pruning.table, cursor: params[pruning.cursor] as Date } : undefined,
+        pruning ? { table: pruning.table, cursor: new Date(String(params[pruning.cursor])) } : undefined,
       );
       if (problems.length > 0) assert.fail(problems.join('\n\n'));
     });
@@ -376,7 +376,7 @@ describe('the plans of the benchmark workloads', () => {
     try {
       await connection`BEGIN`;
       await connection`DROP INDEX idx_orders_user_id_created_at`;
-      const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+      const db = queryCompiler();
       const statements: StatementPlans[] = [];
       for (const query of compile(db, workload, { user_id: buyer?.user_id })) {
         statements.push({ label: 'statement 1 of 1', sql: query.sql, plans: await plansOf(connection, query) });

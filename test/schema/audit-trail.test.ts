@@ -433,6 +433,8 @@ describe('secrets (ADR 0013)', () => {
     'federated_identities.token_expires_at': 'a date',
     'two_factor_configs.totp_enabled': 'a flag; enabling or disabling 2FA must stay visible',
     'two_factor_configs.totp_enabled_at': 'a date',
+    'two_factor_configs.totp_last_used_step': 'a 30-second time step number (replay guard), not a code',
+    'two_factor_configs.mfa_tokens_spent_through': 'a date up to which second-step tokens are spent',
     'system_configs.key': 'the setting name',
     'feature_flags.key': 'the flag name',
     'discount_codes.code': 'a promotional code given out to customers',

@@ -8,4 +8,5 @@ export const adminTables = [
   'system_configs',
   'feature_flags',
   'job_runs',
+  'idempotency_keys',
 ] as const;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Role } from '../../platform/http/caller.ts';
 
@@ -12,7 +13,7 @@ export interface AccessClaims {
   role: Role;
 }
 
-/** Short-lived JWT access tokens (HS256, jose). */
+/** Short-lived JWT access tokens (HS256, jose): each carries exp and a unique jti, and both are required. */
 export class AccessTokens {
   readonly #key: Uint8Array;
   readonly #ttlSeconds: number;
@@ -30,6 +31,9 @@ export class AccessTokens {
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
+      // A unique id per token: two logins in the same second must not mint the same bearer string, and a
+      // token can be named (logged, denied) on its own.
+      .setJti(randomUUID())
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
       .sign(this.#key);
     return { token, expiresAt };
@@ -42,6 +46,8 @@ export class AccessTokens {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: ['HS256'],
+        // jose checks exp only when present: a correctly signed token without one would never expire.
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
       });
       const role = payload.role as Role;
       if (typeof payload.sub !== 'string' || typeof payload.tv !== 'number' || !ROLES.includes(role)) return null;

@@ -24,4 +24,7 @@ export const AuthErrors = {
   invalidTotpCode: problemType('INVALID_TOTP_CODE', 400, 'The code is wrong or expired'),
   secondFactorIncorrect: problemType('SECOND_FACTOR_INCORRECT', 403, 'The password or the code is wrong'),
   sessionNotFound: problemType('SESSION_NOT_FOUND', 404, 'No such session'),
+  usernameChangeTooSoon: problemType('USERNAME_CHANGE_TOO_SOON', 409, 'The username was changed too recently'),
+  emailUnchanged: problemType('EMAIL_UNCHANGED', 409, 'This is already the account’s address'),
+  reauthenticationRequired: problemType('REAUTHENTICATION_REQUIRED', 403, 'Log in again before doing this'),
 } as const;

@@ -1,7 +1,10 @@
 // Wires the auth domain: repositories -> services -> routes, registered under /v1 by the composition root.
 import type { DomainModule } from '../../app/module-dependencies.ts';
 import { createSecretBox } from '../../platform/crypto/index.ts';
-import { createMailer, outboxDir, type MailMessage } from '../../platform/mail/mailer.ts';
+import { createMailer, outboxDir } from '../../platform/mail/mailer.ts';
+import { registerAccountIdentityRoutes } from './account-identity.routes.ts';
+import { AccountIdentityService } from './account-identity.service.ts';
+import type { AuthMail } from './auth.mails.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { LoginService } from './login.service.ts';
@@ -32,7 +35,12 @@ export const authModule: DomainModule = (deps) => (app, _options, done) => {
       });
       // Mails leave after the answer: neither a slow relay nor its failure shows in the response (and a
       // password reset answers alike whether a mail goes or not). The log names the mail, never its text.
-      const sendMail = (message: MailMessage) => {
+      const sendMail = ({ link, ...message }: AuthMail) => {
+        // Development without a relay only (issue 10): the link is logged, so that following it needs no mailbox.
+        // With a relay the mail carries it, and a logged token would be a credential in the logs.
+        if (link !== undefined && mailer.kind === 'outbox' && config.nodeEnv !== 'production') {
+          app.log.info({ mail: message.subject, to: message.to, link }, 'mail link (logged outside production)');
+        }
         mailer.send(message).catch((error: unknown) => {
           const { code, message: reason } = error as { code?: string; message?: string };
           app.log.error({ mail: message.subject, code, reason }, 'mail not sent');
@@ -41,8 +49,21 @@ export const authModule: DomainModule = (deps) => (app, _options, done) => {
       const db = pool.db;
       const hasher = new PasswordHasher(config.auth.bcryptCost);
       const throttle = new LoginThrottle(db, config.auth.lockout);
-      const sessions = new SessionService({ db, accessTokens, refreshTokenTtlDays: config.auth.refreshTokenTtlDays });
+      const sessions = new SessionService({
+        db,
+        accessTokens,
+        refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+        box,
+      });
       const twoFactor = new TwoFactorService({ db, box, hasher, throttle });
+      const passwords = new PasswordService({
+        db,
+        hasher,
+        throttle,
+        sessions,
+        sendMail,
+        settings: { publicUrl: config.mail.publicUrl, passwordResetTtlMinutes: config.auth.passwordResetTtlMinutes },
+      });
       registerAuthRoutes(app, {
         sessions,
         twoFactor,
@@ -54,17 +75,24 @@ export const authModule: DomainModule = (deps) => (app, _options, done) => {
             publicUrl: config.mail.publicUrl,
             emailVerificationTtlHours: config.auth.emailVerificationTtlHours,
           },
+          accountExists: (email, client) => passwords.mailAccountExists(email, client),
         }),
         login: new LoginService({ db, hasher, throttle, sessions, twoFactor, challenges: new MfaChallenges(box) }),
-        passwords: new PasswordService({
+        passwords,
+      });
+      registerAccountIdentityRoutes(
+        app,
+        new AccountIdentityService({
           db,
           hasher,
           throttle,
-          sessions,
           sendMail,
-          settings: { publicUrl: config.mail.publicUrl, passwordResetTtlMinutes: config.auth.passwordResetTtlMinutes },
+          settings: {
+            publicUrl: config.mail.publicUrl,
+            emailVerificationTtlHours: config.auth.emailVerificationTtlHours,
+          },
         }),
-      });
+      );
       done();
     },
     (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB, Json } from '../../platform/db/db.generated.ts';
 import type { Database } from '../../platform/db/pool.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../platform/http/pagination.ts';
 
 /** Every SQL statement of the auth domain's accounts, tokens, login attempts and second factors. */
 
@@ -58,12 +58,15 @@ export function findAccountByEmail(db: Executor, email: string) {
   return accountByEmail(db, email).executeTakeFirst();
 }
 
-/** A live account by its username, exactly as registered (uq_users_username is case-sensitive); unexecuted. */
+/** The expression uq_users_lower_username indexes: usernames compare without case. */
+const lowerUsername = sql<string>`lower(username)`;
+
+/** A live account by its username in any case (uq_users_lower_username, migration 0024); unexecuted. */
 export function accountByUsername(db: Executor, username: string) {
   return db
     .selectFrom('users')
     .select(ACCOUNT_COLUMNS)
-    .where('username', '=', username)
+    .where(lowerUsername, '=', username.toLowerCase())
     .where('deleted_at', 'is', null);
 }
 
@@ -75,14 +78,50 @@ export function findAccountById(db: Executor, userId: string) {
   return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', '=', userId).executeTakeFirst();
 }
 
-/** Which of an email and a username are already used, by any account, deleted ones included. */
+/**
+ * Which of an email and a username are already used, by any account, deleted ones included; a username in any
+ * case, and also while another account holds it after giving it up (ADR 0031).
+ */
 export async function takenIdentity(db: Executor, email: string, username: string) {
-  const rows = await db
+  const emailRows = await db.selectFrom('users').select('id').where('email', '=', email).limit(1).execute();
+  const names = await usernamesInUse(db, [username]);
+  return { email: emailRows.length > 0, username: names.size > 0 };
+}
+
+/**
+ * The candidates (lower-cased) that are some account's username in any case, or a name given up less than the
+ * hold ago (ADR 0031). `exceptUserId`'s own row does not count: an account may change the case of its name or
+ * take back the one it gave up.
+ */
+export async function usernamesInUse(
+  db: Executor,
+  candidates: readonly string[],
+  exceptUserId?: string,
+): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const lowered = [...new Set(candidates.map((name) => name.toLowerCase()))];
+  let current = db.selectFrom('users').select(lowerUsername.as('name')).where(lowerUsername, 'in', lowered);
+  let held = db
     .selectFrom('users')
-    .select(['email', 'username'])
-    .where((eb) => eb.or([eb('email', '=', email), eb('username', '=', username)]))
-    .execute();
-  return { email: rows.some((row) => row.email === email), username: rows.some((row) => row.username === username) };
+    .select(sql<string>`lower(previous_username)`.as('name'))
+    .where(sql<string>`lower(previous_username)`, 'in', lowered)
+    .where('previous_username_held_until', '>', sql<Date>`NOW()`);
+  if (exceptUserId) {
+    current = current.where('id', '<>', exceptUserId);
+    held = held.where('id', '<>', exceptUserId);
+  }
+  const rows = await current.unionAll(held).execute();
+  return new Set(rows.map((row) => row.name));
+}
+
+/**
+ * Serialises registrations and username changes that want one name (in any case) until the transaction ends:
+ * the name's uniqueness spans two columns (username and a held previous_username), which no index covers.
+ */
+export async function lockUsername(trx: Transaction<DB>, username: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`veza.username:${username.toLowerCase()}`}, 0))`.execute(
+    trx,
+  );
 }
 
 export interface NewAccount {
@@ -389,6 +428,63 @@ export async function revokeRefreshToken(db: Executor, id: string, reason: Revoc
     .execute();
 }
 
+/** Keeps the sealed pair answered by the rotation of `tokenId`, for a concurrent refresh of the same token. */
+export async function saveRotation(trx: Executor, tokenId: string, sealedPair: string): Promise<void> {
+  await trx
+    .updateTable('refresh_tokens')
+    .set({ rotation_sealed_token: sealedPair })
+    .where('id', '=', tokenId)
+    .execute();
+}
+
+/** The sealed pair of a token rotated less than `graceSeconds` ago (database clock), if it is still kept. */
+export async function findRotationWithinGrace(
+  trx: Executor,
+  tokenId: string,
+  graceSeconds: number,
+): Promise<string | null> {
+  const row = await trx
+    .selectFrom('refresh_tokens')
+    .select('rotation_sealed_token')
+    .where('id', '=', tokenId)
+    .where('revoked_reason', '=', 'rotated')
+    .where('revoked_at', '>', sql<Date>`NOW() - make_interval(secs => ${graceSeconds})`)
+    .executeTakeFirst();
+  return row?.rotation_sealed_token ?? null;
+}
+
+/** Whether a refresh token is neither revoked nor expired. */
+export async function isRefreshTokenLive(trx: Executor, tokenId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('refresh_tokens')
+    .select('id')
+    .where('id', '=', tokenId)
+    .where('is_revoked', '=', false)
+    .where('expires_at', '>', sql<Date>`NOW()`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Erases the sealed pairs of a family's rotations: all of them (`olderThanSeconds` null, the family is being
+ * revoked), or those past the grace window, which nothing will replay again.
+ */
+export async function eraseRotations(
+  trx: Executor,
+  token: { id: string; family_id: string | null },
+  olderThanSeconds: number | null,
+): Promise<void> {
+  let query = trx
+    .updateTable('refresh_tokens')
+    .set({ rotation_sealed_token: null })
+    .where(token.family_id ? 'family_id' : 'id', '=', token.family_id ?? token.id)
+    .where('rotation_sealed_token', 'is not', null);
+  if (olderThanSeconds !== null) {
+    query = query.where('revoked_at', '<=', sql<Date>`NOW() - make_interval(secs => ${olderThanSeconds})`);
+  }
+  await query.execute();
+}
+
 /** Revokes every still-valid token of a family (tokens from before families: just the token itself). */
 export async function revokeRefreshTokenFamily(
   db: Executor,
@@ -455,13 +551,12 @@ export function listLiveSessions(db: Executor, userId: string, limit: number, af
       'created_at',
       'last_used_at',
       'expires_at',
+      positionStamp().as(POSITION_STAMP),
     ])
     .where('user_id', '=', userId)
     .where('is_revoked', '=', false)
     .where('expires_at', '>', sql<Date>`NOW()`);
-  if (after) {
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
-  }
+  if (after) query = query.where(beforePosition(after));
   return query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
@@ -477,12 +572,13 @@ export type FailureReason =
   (typeof GUESS_REASONS)[number] | 'account_locked' | 'account_disabled' | 'mfa_required' | 'reauthentication_failed';
 
 /**
- * Serialises the attempts on one identifier and on one IP address until the transaction ends, so that
- * parallel guesses are counted one after the other and cannot all slip under the threshold. The
- * identifier lock is always taken first: no two transactions wait on each other in a cycle.
+ * Serialises the attempts on one lockout subject (an account, or an identifier naming none: `account:<id>` or
+ * `identifier:<key>`) and on one IP address until the transaction ends, so that parallel guesses are counted one
+ * after the other and cannot all slip under the threshold. The subject lock is always taken first: no two
+ * transactions wait on each other in a cycle.
  */
-export async function lockAttemptKeys(trx: Transaction<DB>, identifier: string, ip: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`veza.login.identifier:${identifier}`}, 0))`.execute(trx);
+export async function lockAttemptKeys(trx: Transaction<DB>, subject: string, ip: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`veza.login.${subject}`}, 0))`.execute(trx);
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`veza.login.ip:${ip}`}, 0))`.execute(trx);
 }
 
@@ -491,12 +587,19 @@ export interface FailureCount {
   latest: Date | null;
 }
 
-/** Guesses on an identifier since `since`, and since its last success: a success starts the count again. */
-export async function countIdentifierFailures(db: Executor, identifier: string, since: Date): Promise<FailureCount> {
+/**
+ * Guesses recorded under any of `identifiers` (an account's email and username, or one identifier naming no
+ * account) since `since`, and since the last success under any of them: a success starts the count again.
+ */
+export async function countIdentifierFailures(
+  db: Executor,
+  identifiers: readonly string[],
+  since: Date,
+): Promise<FailureCount> {
   const row = await db
     .selectFrom('login_attempts')
     .select((eb) => [eb.fn.countAll<string>().as('failures'), eb.fn.max('attempted_at').as('latest')])
-    .where('identifier', '=', identifier)
+    .where('identifier', 'in', identifiers)
     .where('attempted_at', '>', since)
     .where('success', '=', false)
     .where('failure_reason', 'in', GUESS_REASONS)
@@ -505,7 +608,7 @@ export async function countIdentifierFailures(db: Executor, identifier: string, 
       '>',
       sql<Date>`COALESCE((
         SELECT MAX(attempted_at) FROM login_attempts
-        WHERE identifier = ${identifier} AND success AND attempted_at > ${since}
+        WHERE identifier IN (${sql.join([...identifiers])}) AND success AND attempted_at > ${since}
       ), '-infinity'::timestamptz)`,
     )
     .executeTakeFirstOrThrow();
@@ -588,7 +691,7 @@ export function findTwoFactor(db: Executor, userId: string) {
 export function findTwoFactorForUpdate(trx: Transaction<DB>, userId: string) {
   return trx
     .selectFrom('two_factor_configs')
-    .select(['id', 'totp_secret', 'totp_enabled', 'backup_codes'])
+    .select(['id', 'totp_secret', 'totp_enabled', 'backup_codes', 'totp_last_used_step', 'mfa_tokens_spent_through'])
     .where('user_id', '=', userId)
     .forUpdate()
     .executeTakeFirst();
@@ -605,15 +708,27 @@ export async function savePendingTotpSecret(trx: Executor, userId: string, seale
         totp_enabled: false,
         totp_enabled_at: null,
         backup_codes: null,
+        // Steps of a new secret's codes are unrelated to the old one's.
+        totp_last_used_step: null,
       }),
     )
     .execute();
 }
 
-export async function enableTotp(trx: Executor, userId: string, backupCodes: StoredBackupCode[]): Promise<void> {
+export async function enableTotp(
+  trx: Executor,
+  userId: string,
+  backupCodes: StoredBackupCode[],
+  confirmedStep: number,
+): Promise<void> {
   await trx
     .updateTable('two_factor_configs')
-    .set({ totp_enabled: true, totp_enabled_at: sql<Date>`NOW()`, backup_codes: jsonb(backupCodes) })
+    .set({
+      totp_enabled: true,
+      totp_enabled_at: sql<Date>`NOW()`,
+      backup_codes: jsonb(backupCodes),
+      totp_last_used_step: confirmedStep,
+    })
     .where('user_id', '=', userId)
     .execute();
 }
@@ -622,6 +737,26 @@ export async function saveBackupCodes(trx: Executor, userId: string, backupCodes
   await trx
     .updateTable('two_factor_configs')
     .set({ backup_codes: jsonb(backupCodes) })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/** Records an accepted TOTP step; refuses (false) a step not after the last one, even under a race. */
+export async function recordTotpStep(trx: Executor, userId: string, step: number): Promise<boolean> {
+  const updated = await trx
+    .updateTable('two_factor_configs')
+    .set({ totp_last_used_step: step })
+    .where('user_id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_used_step', 'is', null), eb('totp_last_used_step', '<', String(step))]))
+    .executeTakeFirst();
+  return updated.numUpdatedRows > 0n;
+}
+
+/** Spends every login challenge issued up to `issuedAt` (never moves the mark back). */
+export async function spendMfaChallengesThrough(trx: Executor, userId: string, issuedAt: Date): Promise<void> {
+  await trx
+    .updateTable('two_factor_configs')
+    .set({ mfa_tokens_spent_through: sql<Date>`GREATEST(mfa_tokens_spent_through, ${issuedAt})` })
     .where('user_id', '=', userId)
     .execute();
 }

@@ -1,10 +1,9 @@
 // HTTP surface of the auth domain: each route validates, calls one service method, shapes the answer.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyInstance } from 'fastify';
 import { requireCaller } from '../../platform/http/caller.ts';
 import { PageQuerySchema } from '../../platform/http/pagination.ts';
-import { userAgentOf } from '../../platform/http/user-agent.ts';
+import { AUTHENTICATED, NoContent, problems, signedIn } from '../../platform/http/route-kit.ts';
 import {
   AcceptedSchema,
   AccessTokenSchema,
@@ -16,7 +15,6 @@ import {
   MfaBodySchema,
   RefreshBodySchema,
   RegisterBodySchema,
-  RegisteredUserSchema,
   ResetConfirmBodySchema,
   ResetRequestBodySchema,
   SessionParamsSchema,
@@ -27,7 +25,7 @@ import {
   TotpEnrollmentSchema,
   TwoFactorStatusSchema,
 } from './auth.schemas.ts';
-import { LoginLockedError, type ClientContext } from './login-throttle.ts';
+import { clientOf, LOCKOUT, withRetryAfter } from './auth.http.ts';
 import type { LoginService } from './login.service.ts';
 import type { PasswordService } from './password.service.ts';
 import type { RegistrationService } from './registration.service.ts';
@@ -43,45 +41,11 @@ export interface AuthServices {
 }
 
 const tags = ['auth'];
-const security = [{ bearerAuth: [] }];
-const Problem = Type.Ref('Problem');
-const NoContent = Type.Null({ description: 'No content' });
-
-function problems(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, Problem]));
-}
-
-/** Anonymous callers are turned away before the body is even validated. */
-const signedIn: onRequestHookHandler = (request, _reply, done) => {
-  try {
-    requireCaller(request);
-    done();
-  } catch (error) {
-    done(error as Error);
-  }
-};
-
-function clientOf(request: FastifyRequest): ClientContext {
-  return { ip: request.ip || '0.0.0.0', userAgent: userAgentOf(request) };
-}
-
-/** Adds Retry-After to a lockout's 429 (RFC 9110 §10.2.3). */
-async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof LoginLockedError) void reply.header('retry-after', String(error.retryAfterSeconds));
-    throw error;
-  }
-}
+const security = AUTHENTICATED;
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 type DeviceType = 'mobile' | 'desktop' | 'tablet';
-
-const LOCKOUT =
-  'After repeated failures an identifier, or an address, is locked for a while (429 LOGIN_LOCKED with ' +
-  'Retry-After), whether the account exists or not.';
 
 export function registerAuthRoutes(instance: FastifyInstance, services: AuthServices): void {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -92,30 +56,25 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/register',
     {
+      // A retried registration must not send a second verification mail or answer 409 to its own first attempt.
+      config: { idempotent: true, rateLimitPolicy: 'register' },
       schema: {
         tags,
         summary: 'Create an account (explicit consent to data processing required)',
         description:
           'Anyone may call. Creates the account with its profile and settings, and mails a verification link ' +
-          '(valid VEZA_EMAIL_VERIFICATION_TTL_HOURS, default 24 h). An email or username already used is a 409 ' +
-          'naming the field (EMAIL_TAKEN, USERNAME_TAKEN). Accounts may log in before verifying their address.',
+          '(valid VEZA_EMAIL_VERIFICATION_TTL_HOURS, default 24 h); answers 202 "check your mail". An address ' +
+          'that already has an account gets the very same 202, and its owner a mail instead (ADR 0033): the ' +
+          'answer never tells whether an address is registered. A username in use is a 409 USERNAME_TAKEN ' +
+          '(usernames are public). Accounts may log in before verifying their address. Rate-limited per ' +
+          'client address (429 with Retry-After).',
         body: RegisterBodySchema,
-        response: { 201: RegisteredUserSchema, ...problems(400, 409) },
+        response: { 202: AcceptedSchema, ...problems(400, 409, 429) },
       },
     },
     async (request, reply) => {
-      const user = await registration.register(request.body);
-      return reply.code(201).send({
-        id: user.id,
-        email: user.email,
-        username: user.username,
-        email_verified: user.email_verified_at !== null,
-        data_processing_consent: user.data_processing_consent,
-        data_processing_consent_at: iso(user.data_processing_consent_at ?? user.created_at),
-        marketing_consent: user.marketing_consent,
-        marketing_consent_at: isoOrNull(user.marketing_consent_at),
-        created_at: iso(user.created_at),
-      });
+      await registration.register(request.body, clientOf(request));
+      return reply.code(202).send({ status: 'accepted' as const });
     },
   );
 
@@ -125,9 +84,12 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
       schema: {
         tags,
         summary: 'Verify your email address with the token of the mailed link',
-        description: 'Anyone holding the token may call; the token works once and expires.',
+        description:
+          'Anyone holding the token may call; the token works once and expires. The link of an email change ' +
+          '(POST /v1/me/email) moves the account to its new address and tells the old one; 409 EMAIL_TAKEN when ' +
+          'another account took that address meanwhile.',
         body: TokenBodySchema,
-        response: { 204: NoContent, ...problems(400) },
+        response: { 204: NoContent, ...problems(400, 409) },
       },
     },
     async (request, reply) => {
@@ -139,6 +101,7 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/verify-email/resend',
     {
+      config: { rateLimitPolicy: 'mailedLink' },
       onRequest: signedIn,
       schema: {
         tags,
@@ -159,6 +122,7 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/login',
     {
+      config: { rateLimitPolicy: 'login' },
       schema: {
         tags,
         summary: 'Log in with an email or username and a password',
@@ -176,6 +140,7 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/login/mfa',
     {
+      config: { rateLimitPolicy: 'login' },
       schema: {
         tags,
         summary: 'Complete a login with a TOTP code or a backup code',
@@ -192,14 +157,17 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/refresh',
     {
+      config: { rateLimitPolicy: 'refresh' },
       schema: {
         tags,
         summary: 'Exchange a refresh token for new tokens (the refresh token rotates)',
         description:
           'Anyone holding a refresh token may call. The token presented is revoked and a new one returned. ' +
-          'Presenting a token that was already exchanged revokes every token of its session (401).',
+          'Presenting a token that was already exchanged revokes every token of its session (401), except ' +
+          'within 10 s of the exchange from the same kind of client (User-Agent), which gets the same new pair: ' +
+          'two tabs refreshing at once both stay signed in.',
         body: RefreshBodySchema,
-        response: { 200: SessionSchema, ...problems(400, 401) },
+        response: { 200: SessionSchema, ...problems(400, 401, 429) },
       },
     },
     (request) => {
@@ -314,6 +282,7 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/password-reset/request',
     {
+      config: { rateLimitPolicy: 'mailedLink' },
       schema: {
         tags,
         summary: 'Ask for a password reset link by mail',
@@ -321,7 +290,7 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
           'Anyone may call. Always 202, whether the address has an account or not; the link is valid ' +
           'VEZA_PASSWORD_RESET_TTL_MINUTES (default 60) and works once.',
         body: ResetRequestBodySchema,
-        response: { 202: AcceptedSchema, ...problems(400) },
+        response: { 202: AcceptedSchema, ...problems(400, 429) },
       },
     },
     async (request, reply) => {
@@ -384,13 +353,14 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/2fa/totp/confirm',
     {
+      config: { rateLimitPolicy: 'secondFactor' },
       onRequest: signedIn,
       schema: {
         tags,
         security,
         summary: 'Turn TOTP on with a current code; answers 10 single-use backup codes, shown once',
         body: TotpCodeBodySchema,
-        response: { 200: BackupCodesSchema, ...problems(400, 401, 409) },
+        response: { 200: BackupCodesSchema, ...problems(400, 401, 409, 429) },
       },
     },
     (request) => twoFactor.confirm(requireCaller(request).userId, request.body.code),
@@ -399,6 +369,7 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
   app.post(
     '/auth/2fa/totp/disable',
     {
+      config: { rateLimitPolicy: 'secondFactor' },
       onRequest: signedIn,
       schema: {
         tags,

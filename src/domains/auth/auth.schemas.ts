@@ -44,18 +44,6 @@ export const RegisterBodySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const RegisteredUserSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  email: Type.String(),
-  username: Type.String(),
-  email_verified: Type.Boolean({ description: 'false until the link mailed at registration is followed' }),
-  data_processing_consent: Type.Boolean(),
-  data_processing_consent_at: Timestamp,
-  marketing_consent: Type.Boolean(),
-  marketing_consent_at: NullableTimestamp,
-  created_at: Timestamp,
-});
-
 export const TokenBodySchema = Type.Object(
   { token: OpaqueToken('The token of the link received by mail') },
   { additionalProperties: false },

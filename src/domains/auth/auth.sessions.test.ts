@@ -67,13 +67,62 @@ describe('refresh tokens: stored hashed, rotated on every use, reuse kills the f
     assert.equal((await refresh(otherDevice.refresh_token)).status, 200, 'another login is another family');
   });
 
-  test('two refreshes racing with one token: one wins, the other is taken as reuse', async () => {
+  test('refreshes racing with one token (two tabs): all get the same new pair, and the session lives on', async () => {
     const account = await register(context);
     const session = await login(context, account);
-    const answers = await Promise.all([refresh(session.refresh_token), refresh(session.refresh_token)]);
-    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 401]);
-    const winner = answers.find((a) => a.status === 200);
-    assert.equal((await refresh(String(winner?.body.refresh_token))).status, 401, 'the family is revoked');
+    const answers = await Promise.all([1, 2, 3, 4].map(() => refresh(session.refresh_token)));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200, 200],
+      answers.map((a) => a.raw).join('\n'),
+    );
+    const pairs = new Set(answers.map((a) => `${String(a.body.access_token)} ${String(a.body.refresh_token)}`));
+    assert.equal(pairs.size, 1, 'one rotation, answered four times');
+    const shared = String(answers[0]?.body.refresh_token);
+    const [family] = await sql()`
+      SELECT count(*)::int AS tokens, count(*) FILTER (WHERE NOT is_revoked)::int AS live,
+             count(*) FILTER (WHERE revoked_reason = 'reuse_detected')::int AS reused
+      FROM refresh_tokens WHERE user_id = ${account.id}`;
+    assert.deepEqual(family, { tokens: 2, live: 1, reused: 0 });
+    const [kept] =
+      await sql()`SELECT rotation_sealed_token FROM refresh_tokens WHERE token = ${session.refresh_token.split('.')[0] ?? ''}`;
+    assert.match(String(kept?.rotation_sealed_token), /^v1:/, 'the answer is kept sealed');
+    assert.ok(!String(kept?.rotation_sealed_token).includes(shared.split('.')[1] ?? 'x'), 'never in clear');
+    assert.equal((await refresh(shared)).status, 200, 'the shared successor works');
+  });
+
+  test('after the grace window the same token is reuse again: the family is revoked', async () => {
+    const account = await register(context);
+    const session = await login(context, account);
+    const first = await refresh(session.refresh_token);
+    assert.equal(first.status, 200);
+    await sql()`
+      UPDATE refresh_tokens SET revoked_at = revoked_at - INTERVAL '11 seconds'
+      WHERE token = ${session.refresh_token.split('.')[0] ?? ''}`;
+    const late = await refresh(session.refresh_token);
+    assert.equal(late.status, 401, late.raw);
+    assert.equal((await refresh(String(first.body.refresh_token))).status, 401, 'the family is revoked');
+    const [left] = await sql()`
+      SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = ${account.id} AND rotation_sealed_token IS NOT NULL`;
+    assert.equal(left?.n, 0, 'nothing kept once the family is revoked');
+  });
+
+  test('within the window, another kind of client presenting the token is taken as a thief', async () => {
+    const account = await register(context);
+    const session = await login(context, account);
+    const presentAs = (userAgent: string) =>
+      call(context, {
+        method: 'POST',
+        url: '/v1/auth/refresh',
+        body: { refresh_token: session.refresh_token },
+        ip: freshIp(),
+        userAgent,
+      });
+    const owner = await presentAs('Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0');
+    assert.equal(owner.status, 200);
+    const other = await presentAs('curl/8.14.1');
+    assert.equal(other.status, 401);
+    assert.equal((await refresh(String(owner.body.refresh_token))).status, 401, 'the family is revoked');
   });
 
   test('garbage, a forged verifier, an expired token and a disabled account are all 401', async () => {

@@ -28,6 +28,11 @@ const passwordStep = (account: Account, ip = freshIp()) =>
   });
 const codeStep = (mfaToken: string, code: string, ip = freshIp()) =>
   call(context, { method: 'POST', url: '/v1/auth/login/mfa', body: { mfa_token: mfaToken, code }, ip });
+/**
+ * The code of the next 30 s step, which the server accepts for clock drift: a code of a step already used
+ * (the one that confirmed enrolment) is refused, so a test that needs a second valid code takes this one.
+ */
+const nextTotp = (secret: string) => independentTotp(secret, Date.now() + 30_000);
 
 /** An account with TOTP on: its secret (as the authenticator app holds it) and its backup codes. */
 async function withTotp(): Promise<{ account: Account; session: Session; secret: string; backupCodes: string[] }> {
@@ -113,7 +118,7 @@ describe('login with TOTP', () => {
       SELECT success, failure_reason FROM login_attempts WHERE identifier = ${account.email} ORDER BY attempted_at DESC LIMIT 1`;
     assert.deepEqual(attempt, { success: false, failure_reason: 'mfa_required' }, 'a password alone is no success');
 
-    const done = await codeStep(mfaToken, independentTotp(secret));
+    const done = await codeStep(mfaToken, nextTotp(secret));
     assert.equal(done.status, 200, done.raw);
     assert.deepEqual(Object.keys(done.body).sort(), ['access_token', 'expires_in', 'refresh_token', 'token_type']);
     const sessions = await call(context, {
@@ -190,7 +195,7 @@ describe('disabling TOTP', () => {
     const [still] = await sql()`SELECT totp_enabled FROM two_factor_configs WHERE user_id = ${account.id}`;
     assert.equal(still?.totp_enabled, true);
 
-    const done = await disable({ password: account.password, code: independentTotp(secret) });
+    const done = await disable({ password: account.password, code: nextTotp(secret) });
     assert.equal(done.status, 204, done.raw);
     const [row] =
       await sql()`SELECT totp_enabled, totp_secret, backup_codes FROM two_factor_configs WHERE user_id = ${account.id}`;
@@ -242,5 +247,66 @@ describe('another user and anonymous callers', () => {
     assert.equal(adaRow?.totp_enabled, true);
     const confirmAda = await confirm(bobSession.access_token, independentTotp(ada.secret));
     assert.equal(confirmAda.status, 409, 'Bob has no enrolment; Ada’s secret is no use to him');
+  });
+});
+
+describe('replay of second-factor proofs (outside probe, issue 10)', () => {
+  test('the code that confirmed enrolment cannot complete a login, nor can a code already used', async () => {
+    const { account, secret } = await withTotp();
+    const confirmingCode = independentTotp(secret);
+    const replayed = await codeStep(String((await passwordStep(account)).body.mfa_token), confirmingCode);
+    assert.equal(replayed.status, 400, replayed.raw);
+    assert.equal(replayed.body.code, 'INVALID_TOTP_CODE');
+
+    const at = Date.now() + 30_000;
+    const code = independentTotp(secret, at);
+    const first = await codeStep(String((await passwordStep(account)).body.mfa_token), code);
+    assert.equal(first.status, 200, first.raw);
+    const again = await codeStep(String((await passwordStep(account)).body.mfa_token), code);
+    assert.equal(again.status, 400, 'the same code, on a fresh challenge, within its window');
+    const older = await codeStep(String((await passwordStep(account)).body.mfa_token), confirmingCode);
+    assert.equal(older.status, 400, 'a code of an earlier step than the last one used');
+    const [row] = await sql()`SELECT totp_last_used_step FROM two_factor_configs WHERE user_id = ${account.id}`;
+    assert.equal(Number(row?.totp_last_used_step), Math.floor(at / 30_000));
+  });
+
+  test('a code used to disable TOTP is spent too', async () => {
+    const { account, secret, session } = await withTotp();
+    const code = nextTotp(secret);
+    const login = await codeStep(String((await passwordStep(account)).body.mfa_token), code);
+    assert.equal(login.status, 200, login.raw);
+    const disable = await call(context, {
+      method: 'POST',
+      url: '/v1/auth/2fa/totp/disable',
+      token: session.access_token,
+      body: { password: account.password, code },
+      ip: freshIp(),
+    });
+    assert.equal(disable.status, 403, 'the login already used this code');
+  });
+
+  test('an mfa_token completes one login: presented again, even with another valid proof, it is refused', async () => {
+    const { account, secret, backupCodes } = await withTotp();
+    const mfaToken = String((await passwordStep(account)).body.mfa_token);
+    const newer = String((await passwordStep(account)).body.mfa_token);
+    const first = await codeStep(mfaToken, nextTotp(secret));
+    assert.equal(first.status, 200, first.raw);
+    const second = await codeStep(mfaToken, backupCodes[0] ?? '');
+    assert.equal(second.status, 401, second.raw);
+    assert.equal(second.body.code, 'INVALID_MFA_CHALLENGE');
+    const status = await call(context, { method: 'GET', url: '/v1/auth/2fa', token: String(first.body.access_token) });
+    assert.equal(status.body.backup_codes_remaining, 10, 'the refused attempt did not spend the backup code');
+    const later = await codeStep(newer, backupCodes[1] ?? '');
+    assert.equal(later.status, 200, 'a challenge issued after the spent one still works');
+  });
+
+  test('parallel completions of one mfa_token: exactly one session starts', async () => {
+    const { account, backupCodes } = await withTotp();
+    const mfaToken = String((await passwordStep(account)).body.mfa_token);
+    const answers = await Promise.all(backupCodes.slice(0, 4).map((code) => codeStep(mfaToken, code)));
+    assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 401, 401, 401]);
+    const [sessions] = await sql()`
+      SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = ${account.id} AND device_name = 'Ada’s phone'`;
+    assert.equal(sessions?.n, 1);
   });
 });

@@ -18,11 +18,12 @@ before(async () => {
   database = await migratedDatabase();
   pool = openPool(database.url, {
     poolSize: 2,
+    connectTimeoutMs: 2000,
     statementTimeoutMs: 5000,
     lockTimeoutMs: 1000,
     prepareStatements: true,
   });
-  app = createHttpServer({ logLevel: 'silent', constraintColumns: await loadConstraintColumns(pool.sql) });
+  app = createHttpServer({ logLevel: 'silent', constraintColumns: await loadConstraintColumns(pool.db) });
   installAuthentication(app, createAuthenticator(tokens, pool.db));
   app.get('/me', (request) => requireCaller(request));
   app.get('/admin', (request) => requireRole(request, 'admin'));
@@ -82,6 +83,61 @@ describe('authentication', () => {
       assert.equal((await get('/me', token)).statusCode, 200);
       await database.sql`UPDATE users SET ${database.sql(change as unknown as Record<string, never>)} WHERE id = ${user.id}`;
       assert.equal((await get('/me', token)).statusCode, 401, `still accepted after ${JSON.stringify(change)}`);
+    }
+  });
+
+  test('a token accepted before is refused once it expires, though its signature was checked already', async () => {
+    const user = await newUser();
+    // exp is in whole seconds: a one-second token expires within the next two.
+    const { token, expiresAt } = await new AccessTokens(SECRET, 1).issue({
+      userId: user.id,
+      tokenVersion: 0,
+      role: 'user',
+    });
+    assert.equal((await get('/me', token)).statusCode, 200);
+    assert.equal((await get('/me', token)).statusCode, 200, 'accepted again while valid');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now()) + 1100));
+    assert.equal((await get('/me', token)).statusCode, 401);
+  });
+
+  test('a token differing from an accepted one in a single character of its signature is refused', async () => {
+    const user = await newUser();
+    const { token } = await tokens.issue({ userId: user.id, tokenVersion: 0, role: 'user' });
+    assert.equal((await get('/me', token)).statusCode, 200);
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    const forged = `${token.slice(0, -2)}${last}${token.at(-1)}`;
+    assert.equal((await get('/me', forged)).statusCode, 401);
+  });
+
+  test('two instances: a ban or a logout-all is refused by both at once, though both have seen the token', async () => {
+    const otherPool = openPool(database.url, {
+      poolSize: 1,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+      lockTimeoutMs: 1000,
+      prepareStatements: true,
+    });
+    const other = createHttpServer({
+      logLevel: 'silent',
+      constraintColumns: await loadConstraintColumns(otherPool.db),
+    });
+    installAuthentication(other, createAuthenticator(tokens, otherPool.db));
+    other.get('/me', (request) => requireCaller(request));
+    try {
+      for (const change of [{ is_banned: true }, { token_version: 1 }]) {
+        const user = await newUser();
+        const { token } = await tokens.issue({ userId: user.id, tokenVersion: 0, role: 'user' });
+        const onOther = () =>
+          other.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}` } });
+        assert.equal((await get('/me', token)).statusCode, 200);
+        assert.equal((await onOther()).statusCode, 200);
+        await database.sql`UPDATE users SET ${database.sql(change as unknown as Record<string, never>)} WHERE id = ${user.id}`;
+        assert.equal((await get('/me', token)).statusCode, 401, `first instance after ${JSON.stringify(change)}`);
+        assert.equal((await onOther()).statusCode, 401, `second instance after ${JSON.stringify(change)}`);
+      }
+    } finally {
+      await other.close();
+      await otherPool.close();
     }
   });
 

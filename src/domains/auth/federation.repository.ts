@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB, JsonObject } from '../../platform/db/db.generated.ts';
 import type { Database } from '../../platform/db/pool.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import { usernamesInUse } from './auth.repository.ts';
+import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../platform/http/pagination.ts';
 
 type Executor = Database | Transaction<DB>;
 
@@ -69,10 +70,10 @@ export async function emailInUse(db: Executor, email: string): Promise<boolean> 
 }
 
 /** Which of these usernames are taken, by any account (uq_users_username compares them exactly). */
+/** The candidates already used in any case, or held after a change (ADR 0031), as spelled in `candidates`. */
 export async function takenUsernames(db: Executor, candidates: string[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  const rows = await db.selectFrom('users').select('username').where('username', 'in', candidates).execute();
-  return new Set(rows.map((row) => row.username));
+  const inUse = await usernamesInUse(db, candidates);
+  return new Set(candidates.filter((candidate) => inUse.has(candidate.toLowerCase())));
 }
 
 /** The user row of an account made through a provider: no password, consent given now. */
@@ -128,18 +129,22 @@ export function findOwnIdentity(db: Executor, userId: string, identityId: string
     .executeTakeFirst();
 }
 
+/** Whose identity `identityId` is, for the authorization policy to judge (auth.policy.ts). */
+export function findIdentityOwner(db: Executor, identityId: string) {
+  return db.selectFrom('federated_identities').select('user_id').where('id', '=', identityId).executeTakeFirst();
+}
+
 /** One page of a user's identities, newest first (keyset on created_at, id). */
 export function listIdentities(db: Executor, userId: string, limit: number, after: Position | null) {
   let query = db
     .selectFrom('federated_identities')
     .select(IDENTITY_COLUMNS)
+    .select(positionStamp().as(POSITION_STAMP))
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit + 1);
-  if (after) {
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
-  }
+  if (after) query = query.where(beforePosition(after));
   return query.execute();
 }
 

@@ -1,8 +1,9 @@
-import type { FastifyPluginCallback, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireCaller } from '../../platform/http/caller.ts';
 import { PageQuerySchema } from '../../platform/http/pagination.ts';
+import { AUTHENTICATED, NoContent, problems, signedIn } from '../../platform/http/route-kit.ts';
 import { userAgentOf } from '../../platform/http/user-agent.ts';
 import {
   AuthorizationUrlSchema,
@@ -21,22 +22,6 @@ import { LOGIN_STATE_COOKIE, readCookie } from './federation.state.ts';
 import type { DeviceInfo } from './session.service.ts';
 
 const TAGS = ['auth'];
-const AUTHENTICATED = [{ bearerAuth: [] }];
-const Problem = Type.Ref('Problem');
-
-function problems(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, Problem]));
-}
-
-/** Anonymous callers of an authenticated route get their 401 before any validation of what they sent. */
-const signedIn: onRequestHookHandler = (request, _reply, done) => {
-  try {
-    requireCaller(request);
-    done();
-  } catch (error) {
-    done(error as Error);
-  }
-};
 
 function deviceOf(request: FastifyRequest): DeviceInfo {
   return { user_agent: userAgentOf(request), ip_address: request.ip || null };
@@ -184,7 +169,7 @@ export function federationRoutes(service: FederationService): FastifyPluginCallb
             'and no other identity. Another user’s identity is a 404.',
           security: AUTHENTICATED,
           params: IdentityParamsSchema,
-          response: { 204: Type.Null({ description: 'No content' }), ...problems(400, 401, 404, 409) },
+          response: { 204: NoContent, ...problems(400, 401, 404, 409) },
         },
       },
       async (request, reply) => {

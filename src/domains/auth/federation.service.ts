@@ -5,6 +5,8 @@ import type { Database } from '../../platform/db/pool.ts';
 import type { Caller } from '../../platform/http/caller.ts';
 import { decodeCursor, toPage, type PageQuery } from '../../platform/http/pagination.ts';
 import { ApiError, CommonProblems } from '../../platform/http/problem.ts';
+import { authorize } from '../../platform/http/route-kit.ts';
+import { authPolicy } from './auth.policy.ts';
 import { findAccountState } from './account-state.repository.ts';
 import {
   findAccountById,
@@ -388,9 +390,8 @@ export class FederationService {
   async unlinkIdentity(userId: string, identityId: string): Promise<void> {
     await inTransaction(this.#deps.db, userId, async (trx) => {
       const methods = await repository.lockLoginMethods(trx, userId);
-      const identity = methods ? await repository.findOwnIdentity(trx, userId, identityId) : undefined;
-      // Someone else's identity is answered like a missing one: its existence is not the caller's to know.
-      if (!methods || !identity) throw new ApiError(CommonProblems.notFound, 'No such identity');
+      if (!methods) throw new ApiError(CommonProblems.notFound, 'No such identity');
+      authorize(authPolicy.unlinkIdentity({ userId }, await repository.findIdentityOwner(trx, identityId)));
       if (!methods.hasPassword && methods.identities <= 1) throw new ApiError(FederationProblems.lastLoginMethod);
       await repository.deleteIdentity(trx, userId, identityId);
     });

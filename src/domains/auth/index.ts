@@ -10,6 +10,7 @@ export {
 } from './session.service.ts';
 export { federationModule } from './federation.module.ts';
 export { authModule } from './auth.module.ts';
+export { registerLinkPages } from './link-pages.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0002). */
 export const authTables = [

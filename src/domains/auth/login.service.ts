@@ -8,7 +8,7 @@ import {
   recordSuccessfulLogin,
   type AccountRow,
 } from './auth.repository.ts';
-import type { ClientContext, LoginThrottle } from './login-throttle.ts';
+import { lockoutKey, type ClientContext, type LoginThrottle } from './login-throttle.ts';
 import type { MfaChallenges } from './mfa-challenge.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { IssuedSession, SessionService } from './session.service.ts';
@@ -23,12 +23,6 @@ export interface LoginRequest {
 
 export type LoginOutcome =
   (IssuedSession & { mfa_required: false }) | { mfa_required: true; mfa_token: string; expires_in: number };
-
-/** The identifier as the lockout counts it: trimmed, lower case (ADR 0022). */
-export function lockoutKey(identifier: string): string {
-  // Lower-casing may lengthen a string (İ → i̇): the key must fit login_attempts.identifier.
-  return identifier.trim().toLowerCase().slice(0, 255);
-}
 
 function usable(account: AccountRow): boolean {
   return account.is_active && !account.is_banned && account.deleted_at === null;
@@ -66,12 +60,16 @@ export class LoginService {
 
   async login(request: LoginRequest, client: ClientContext): Promise<LoginOutcome> {
     const identifier = lockoutKey(request.identifier);
-    const attempt = await this.#throttle.begin(identifier, client);
     const typed = request.identifier.trim();
     // A live account: soft-deleted ones are not found, and answer as unknown ones do.
     const account = typed.includes('@')
       ? await findAccountByEmail(this.#db, typed.toLowerCase())
       : await findAccountByUsername(this.#db, typed);
+    // The lock belongs to the account, whichever of its identifiers was typed (issue 10): guesses through the
+    // username and through the email add up, and a lock reached through one refuses the other.
+    const attempt = account
+      ? await this.#throttle.beginForAccount(account, client, identifier)
+      : await this.#throttle.beginForIdentifier(identifier, client);
     const passwordMatches = await this.#hasher.verify(request.password, account?.password_hash);
     if (!account || !passwordMatches) {
       await this.#throttle.finish(attempt, {
@@ -104,13 +102,21 @@ export class LoginService {
   async completeMfa(request: { mfa_token: string; code: string }, client: ClientContext): Promise<IssuedSession> {
     const challenge = this.#challenges.open(request.mfa_token);
     if (!challenge) throw new ApiError(AuthErrors.invalidMfaChallenge);
-    const attempt = await this.#throttle.begin(challenge.identifier, client);
     const account = await findAccountById(this.#db, challenge.userId);
+    const attempt = account
+      ? await this.#throttle.beginForAccount(account, client, challenge.identifier)
+      : await this.#throttle.beginForIdentifier(challenge.identifier, client);
     if (!account || !usable(account) || account.token_version !== challenge.tokenVersion) {
       await this.#throttle.finish(attempt, { success: false, reason: 'account_disabled' });
       throw new ApiError(AuthErrors.invalidMfaChallenge);
     }
-    if (!(await this.#twoFactor.verify(account.id, request.code))) {
+    const verdict = await this.#twoFactor.verifyLoginChallenge(account.id, request.code, new Date(challenge.issuedAt));
+    // A challenge completes one login: presented again (a replayed request, a stolen token), it is dead.
+    if (verdict === 'spent') {
+      await this.#throttle.finish(attempt, { success: false, reason: 'invalid_mfa_code' });
+      throw new ApiError(AuthErrors.invalidMfaChallenge, 'This mfa_token was already used: log in again');
+    }
+    if (verdict === 'refused') {
       await this.#throttle.finish(attempt, { success: false, reason: 'invalid_mfa_code' });
       throw new ApiError(AuthErrors.invalidTotpCode, undefined, [
         { field: 'body.code', rule: 'secondFactor', message: 'is not a current code nor an unused backup code' },

@@ -12,7 +12,10 @@ test('a challenge opens back to what the password step proved, for five minutes'
   const { token, expiresIn } = challenges.issue(challenge);
   assert.equal(expiresIn, 300);
   assert.ok(!token.includes('u1') && !token.includes('ada'), 'opaque to the client');
-  assert.deepEqual({ ...challenges.open(token), expiresAt: 0 }, { ...challenge, expiresAt: 0 });
+  const before = Date.now();
+  const opened = challenges.open(token);
+  assert.ok(opened && opened.issuedAt <= before && opened.issuedAt > before - 1000, 'carries its issue time');
+  assert.deepEqual({ ...opened, issuedAt: 0, expiresAt: 0 }, { ...challenge, issuedAt: 0, expiresAt: 0 });
   context.mock.timers.enable({ apis: ['Date'], now: Date.now() + 301_000 });
   assert.equal(challenges.open(token), null);
 });
@@ -23,4 +26,10 @@ test('a value sealed for another purpose, with another key, or altered does not 
   const foreign = new MfaChallenges(new SecretBox([{ id: 'k1', key: randomBytes(32) }])).issue(challenge).token;
   assert.equal(challenges.open(foreign), null);
   assert.equal(challenges.open('v1:k1:garbage:garbage'), null);
+});
+
+test('a challenge without an issue time (sealed before challenges could be spent) does not open', () => {
+  const challenges = new MfaChallenges(box);
+  const legacy = box.seal(JSON.stringify({ ...challenge, expiresAt: Date.now() + 60_000 }), 'veza:auth:mfa-challenge');
+  assert.equal(challenges.open(legacy), null);
 });

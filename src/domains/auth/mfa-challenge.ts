@@ -9,6 +9,8 @@ export interface MfaChallenge {
   identifier: string;
   deviceName: string | null;
   deviceType: 'mobile' | 'desktop' | 'tablet' | null;
+  /** Epoch milliseconds; completing the login spends every challenge of the account issued up to then. */
+  issuedAt: number;
   expiresAt: number;
 }
 
@@ -18,7 +20,8 @@ export const MFA_CHALLENGE_TTL_SECONDS = 300;
 /**
  * The `mfa_token` of a login awaiting its second factor: the challenge sealed with the application's
  * encryption keys (AES-256-GCM, ADR 0023), so it is tamper-proof, opaque to the client, needs no table,
- * and is valid on every instance sharing the keys. It alone grants nothing: a code must come with it.
+ * and is valid on every instance sharing the keys. It alone grants nothing: a code must come with it, and
+ * it completes one login at most (two_factor_configs.mfa_tokens_spent_through records the spent ones).
  */
 export class MfaChallenges {
   readonly #box: SecretBox;
@@ -27,10 +30,11 @@ export class MfaChallenges {
     this.#box = box;
   }
 
-  issue(challenge: Omit<MfaChallenge, 'expiresAt'>): { token: string; expiresIn: number } {
-    const expiresAt = Date.now() + MFA_CHALLENGE_TTL_SECONDS * 1000;
+  issue(challenge: Omit<MfaChallenge, 'issuedAt' | 'expiresAt'>): { token: string; expiresIn: number } {
+    const issuedAt = Date.now();
+    const expiresAt = issuedAt + MFA_CHALLENGE_TTL_SECONDS * 1000;
     return {
-      token: this.#box.seal(JSON.stringify({ ...challenge, expiresAt }), PURPOSE),
+      token: this.#box.seal(JSON.stringify({ ...challenge, issuedAt, expiresAt }), PURPOSE),
       expiresIn: MFA_CHALLENGE_TTL_SECONDS,
     };
   }
@@ -44,6 +48,8 @@ export class MfaChallenges {
       if (error instanceof DecryptionError || error instanceof SyntaxError) return null;
       throw error;
     }
+    // A challenge sealed before issuedAt existed could never be spent: it is refused like an expired one.
+    if (typeof challenge.issuedAt !== 'number') return null;
     return challenge.expiresAt > Date.now() ? challenge : null;
   }
 }

@@ -2,7 +2,7 @@ import type { Database } from '../../platform/db/pool.ts';
 import type { MailMessage } from '../../platform/mail/mailer.ts';
 import { ApiError, CommonProblems } from '../../platform/http/problem.ts';
 import { AuthErrors } from './auth.errors.ts';
-import { passwordResetMail } from './auth.mails.ts';
+import { accountExistsMail, passwordResetMail } from './auth.mails.ts';
 import {
   actAs,
   addPasswordHistory,
@@ -65,9 +65,10 @@ export class PasswordService {
 
   /**
    * Changes the caller's password. The current password is required (a wrong one counts towards the
-   * lockout of the account's email); the new one must satisfy the policy and differ from the last five.
-   * Every other session ends: token_version is bumped and every refresh token revoked but the one given
-   * in `refresh_token` (the device making the change), which must be a live session of the caller.
+   * lockout of the account, ADR 0022); the new one must satisfy the policy and differ from the last five.
+   * Every outstanding reset link is spent. Every other session ends: token_version is bumped and every
+   * refresh token revoked but the one given in `refresh_token` (the device making the change), which must be
+   * a live session of the caller.
    * Returns a fresh access token for this device, since the bump ended its current one.
    */
   async change(
@@ -87,7 +88,7 @@ export class PasswordService {
         ]);
       }
     }
-    const attempt = await this.#throttle.begin(account.email, client);
+    const attempt = await this.#throttle.beginForAccount(account, client);
     if (!(await this.#hasher.verify(input.current_password, account.password_hash))) {
       await this.#throttle.finish(attempt, { success: false, reason: 'invalid_password' });
       throw new ApiError(AuthErrors.currentPasswordIncorrect, undefined, [
@@ -99,6 +100,9 @@ export class PasswordService {
     const bumped = await inTransaction(this.#db, userId, async (trx) => {
       await setPasswordHash(trx, userId, newHash);
       await addPasswordHistory(trx, userId, newHash);
+      // A reset link mailed before the change would otherwise undo it: whoever read that mail (an old
+      // inbox, a forwarded copy) could still set a password of their choosing.
+      await usePasswordResetTokens(trx, userId);
       return this.#sessions.revokeOthers(trx, userId, 'password_changed', keepTokenId);
     });
     return this.#sessions.accessToken(bumped);
@@ -109,6 +113,19 @@ export class PasswordService {
    * the answer is the same 202, and the mail leaves after the answer.
    */
   async requestReset(email: string, client: ClientContext): Promise<void> {
+    await this.#mailResetLink(email, client, passwordResetMail);
+  }
+
+  /**
+   * Someone registered with the address of an existing account (ADR 0033): the answer they got is the one a new
+   * address gets, and the owner is told by mail, with a reset link in case they forgot they had an account. The
+   * link counts towards the same three mails an hour as reset requests, so this cannot flood an inbox either.
+   */
+  async mailAccountExists(email: string, client: ClientContext): Promise<void> {
+    await this.#mailResetLink(email, client, accountExistsMail);
+  }
+
+  async #mailResetLink(email: string, client: ClientContext, mail: typeof passwordResetMail): Promise<void> {
     const account = await findAccountByEmail(this.#db, email.toLowerCase());
     if (!account || !usable(account)) return;
     const recent = await countPasswordResetTokensSince(this.#db, account.id, new Date(Date.now() - 3_600_000));
@@ -122,9 +139,7 @@ export class PasswordService {
       ip: client.ip,
       userAgent: client.userAgent,
     });
-    this.#sendMail(
-      passwordResetMail(account.email, this.#settings.publicUrl, reset.token, this.#settings.passwordResetTtlMinutes),
-    );
+    this.#sendMail(mail(account.email, this.#settings.publicUrl, reset.token, this.#settings.passwordResetTtlMinutes));
   }
 
   /**

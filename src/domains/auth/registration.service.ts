@@ -2,7 +2,9 @@ import type { Database } from '../../platform/db/pool.ts';
 import type { MailMessage } from '../../platform/mail/mailer.ts';
 import { ApiError, CommonProblems, type ProblemField } from '../../platform/http/problem.ts';
 import { AuthErrors } from './auth.errors.ts';
-import { verificationMail } from './auth.mails.ts';
+import { emailChangedMail, verificationMail } from './auth.mails.ts';
+import { emailTakenByOther, replaceEmail, spendEmailVerificationTokens } from './account-identity.repository.ts';
+import { VERIFICATION_MAILS_PER_HOUR } from './account-identity.service.ts';
 import {
   actAs,
   addPasswordHistory,
@@ -13,11 +15,13 @@ import {
   insertAccount,
   insertEmailVerificationToken,
   insertProfileDefaults,
+  lockUsername,
   markEmailVerificationTokenUsed,
   markEmailVerified,
   takenIdentity,
-  type Executor,
+  usernamesInUse,
 } from './auth.repository.ts';
+import type { ClientContext } from './login-throttle.ts';
 import { newOpaqueToken, parseOpaqueToken, verifierMatches } from './opaque-tokens.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { passwordPolicyViolations } from './password-policy.ts';
@@ -35,12 +39,10 @@ export interface Registration {
   marketing_consent?: boolean | undefined;
 }
 
-/** Verification mails one account may ask for within an hour (the one sent at registration included). */
-const VERIFICATION_MAILS_PER_HOUR = 3;
-
+/** node-postgres' error fields (ADR 0028). */
 interface DatabaseError {
   code?: string;
-  constraint_name?: string;
+  constraint?: string;
 }
 
 export function invalidTokenError(): ApiError {
@@ -55,24 +57,31 @@ export class RegistrationService {
   readonly #hasher: PasswordHasher;
   readonly #sendMail: (message: MailMessage) => void;
   readonly #settings: RegistrationSettings;
+  readonly #accountExists: (email: string, client: ClientContext) => Promise<void>;
 
   constructor(deps: {
     db: Database;
     hasher: PasswordHasher;
     sendMail: (message: MailMessage) => void;
     settings: RegistrationSettings;
+    /** Tells the owner of an address that someone registered with it again (ADR 0033). */
+    accountExists: (email: string, client: ClientContext) => Promise<void>;
   }) {
     this.#db = deps.db;
     this.#hasher = deps.hasher;
     this.#sendMail = deps.sendMail;
     this.#settings = deps.settings;
+    this.#accountExists = deps.accountExists;
   }
 
   /**
    * Creates the account, its profile and settings rows, its first password_history entry and a
    * verification token in one transaction, then mails the link. The email is stored in lower case.
+   * An address that already has an account is not refused (ADR 0033): nothing is created, its owner is mailed
+   * instead, and the caller cannot tell the two apart (null is returned; the route answers alike). A username
+   * in use is still a 409: usernames are public anyway.
    */
-  async register(input: Registration) {
+  async register(input: Registration, client: ClientContext) {
     const email = input.email.toLowerCase();
     if (input.data_processing_consent !== true) {
       // The schema already requires `true`; this guards any other caller.
@@ -82,13 +91,22 @@ export class RegistrationService {
     }
     const violations = passwordPolicyViolations(input.password, { username: input.username, email }, 'body.password');
     if (violations.length > 0) throw new ApiError(AuthErrors.weakPassword, undefined, violations);
-    await this.#refuseTaken(this.#db, email, input.username);
-
+    // Hashed before anything is looked up: a taken address must cost the same time as a new one.
     const passwordHash = await this.#hasher.hash(input.password);
+    const taken = await takenIdentity(this.#db, email, input.username);
+    if (taken.username) throw takenError({ email: false, username: true });
+    if (taken.email) {
+      await this.#accountExists(email, client);
+      return null;
+    }
+
     const verification = newOpaqueToken();
     let user;
     try {
       user = await inTransaction(this.#db, null, async (trx) => {
+        // A name held after a change (ADR 0031) is in no index: checked again under the name's lock.
+        await lockUsername(trx, input.username);
+        if ((await usernamesInUse(trx, [input.username])).size > 0) throw takenError({ email: false, username: true });
         const created = await insertAccount(trx, {
           email,
           username: input.username,
@@ -108,9 +126,14 @@ export class RegistrationService {
       });
     } catch (error) {
       // Two registrations racing for the same email or username: the loser gets the same answer.
-      const constraint = (error as DatabaseError).code === '23505' ? (error as DatabaseError).constraint_name : '';
-      if (constraint === 'uq_users_email') throw takenError({ email: true, username: false });
-      if (constraint === 'uq_users_username') throw takenError({ email: false, username: true });
+      const constraint = (error as DatabaseError).code === '23505' ? (error as DatabaseError).constraint : '';
+      if (constraint === 'uq_users_email') {
+        await this.#accountExists(email, client);
+        return null;
+      }
+      if (constraint === 'uq_users_username' || constraint === 'uq_users_lower_username') {
+        throw takenError({ email: false, username: true });
+      }
       throw error;
     }
     this.#sendMail(
@@ -119,21 +142,41 @@ export class RegistrationService {
     return user;
   }
 
-  /** Spends a verification token: the account's address is verified if it is still the one the mail went to. */
+  /**
+   * Spends a verification token. A link to the account's address verifies it; a link to another address is an
+   * email change (ADR 0032): the account moves to that address, now verified, every other outstanding link is
+   * spent, and the old address is told. 409 EMAIL_TAKEN when another account took the address meanwhile.
+   */
   async verifyEmail(token: string): Promise<void> {
     const parsed = parseOpaqueToken(token);
     if (!parsed) throw invalidTokenError();
-    const verified = await this.#db.transaction().execute(async (trx) => {
-      const row = await findEmailVerificationTokenForUpdate(trx, parsed.selector);
-      if (!row || !verifierMatches(parsed.verifier, row.token_hash)) return false;
-      if (row.verified || row.expires_at.getTime() <= Date.now()) return false;
-      // The users row is audited: the account verifies itself (ADR 0013).
-      await actAs(trx, row.user_id);
-      if (!(await markEmailVerified(trx, row.user_id, row.email))) return false;
-      await markEmailVerificationTokenUsed(trx, row.id);
-      return true;
-    });
-    if (!verified) throw invalidTokenError();
+    let outcome: { verified: false } | { verified: true; movedFrom: string | null; to: string };
+    try {
+      outcome = await this.#db.transaction().execute(async (trx) => {
+        const row = await findEmailVerificationTokenForUpdate(trx, parsed.selector);
+        if (!row || !verifierMatches(parsed.verifier, row.token_hash)) return { verified: false };
+        if (row.verified || row.expires_at.getTime() <= Date.now()) return { verified: false };
+        // The users row is audited: the account verifies itself (ADR 0013).
+        await actAs(trx, row.user_id);
+        const account = await findAccountById(trx, row.user_id);
+        if (!account || account.deleted_at !== null) return { verified: false };
+        if (account.email !== row.email) {
+          if (await emailTakenByOther(trx, row.email, row.user_id)) throw takenError({ email: true, username: false });
+          await replaceEmail(trx, row.user_id, row.email);
+          await spendEmailVerificationTokens(trx, row.user_id);
+          return { verified: true, movedFrom: account.email, to: row.email };
+        }
+        if (!(await markEmailVerified(trx, row.user_id, row.email))) return { verified: false };
+        await markEmailVerificationTokenUsed(trx, row.id);
+        return { verified: true, movedFrom: null, to: row.email };
+      });
+    } catch (error) {
+      const { code, constraint } = error as DatabaseError;
+      if (code === '23505' && constraint === 'uq_users_email') throw takenError({ email: true, username: false });
+      throw error;
+    }
+    if (!outcome.verified) throw invalidTokenError();
+    if (outcome.movedFrom !== null) this.#sendMail(emailChangedMail(outcome.movedFrom, outcome.to));
   }
 
   /** Sends a new verification link to the caller's address (at most three an hour). */
@@ -161,11 +204,6 @@ export class RegistrationService {
         this.#settings.emailVerificationTtlHours,
       ),
     );
-  }
-
-  async #refuseTaken(db: Executor, email: string, username: string): Promise<void> {
-    const taken = await takenIdentity(db, email, username);
-    if (taken.email || taken.username) throw takenError(taken);
   }
 
   #verificationExpiry(): Date {

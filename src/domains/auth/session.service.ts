@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { DecryptionError, type SecretBox } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/pool.ts';
 import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { ApiError } from '../../platform/http/problem.ts';
@@ -7,7 +8,10 @@ import type { AccessTokens } from './access-tokens.ts';
 import { AuthErrors } from './auth.errors.ts';
 import {
   bumpTokenVersion,
+  eraseRotations,
   findAccountById,
+  findRotationWithinGrace,
+  isRefreshTokenLive,
   findRefreshTokenForUpdate,
   findRefreshTokenOf,
   inTransaction,
@@ -17,6 +21,7 @@ import {
   revokeRefreshToken,
   revokeRefreshTokenFamily,
   revokeUserRefreshTokens,
+  saveRotation,
   type Executor,
   type RevocationReason,
 } from './auth.repository.ts';
@@ -43,6 +48,36 @@ export interface SessionServiceDependencies {
   db: Database;
   accessTokens: AccessTokens;
   refreshTokenTtlDays: number;
+  /**
+   * Seals the pair a rotation answered, for the grace window of concurrent refreshes. Without it (a service
+   * that only starts sessions) a refresh has no grace window.
+   */
+  box?: SecretBox;
+}
+
+/**
+ * How long after a rotation the same refresh token still gets the same answer: two tabs, or a retry after a
+ * lost response, refresh within a second or two. Past it, the token presented again is taken as stolen.
+ */
+export const REFRESH_GRACE_SECONDS = 10;
+
+/** refresh_tokens.rotation_sealed_token is sealed for this purpose only (ADR 0023). */
+const ROTATION_PURPOSE = 'refresh_tokens.rotation_sealed_token';
+
+/** What a rotation answered, kept sealed for the grace window. */
+interface SealedRotation {
+  successorId: string;
+  session: IssuedSession;
+  /** Epoch milliseconds at which the access token of `session` expires. */
+  accessExpiresAt: number;
+  /** SHA-256 of the User-Agent of the winning request: a replay must come from the same kind of client. */
+  userAgent: string;
+}
+
+function fingerprint(userAgent: string | null | undefined): string {
+  return createHash('sha256')
+    .update(userAgent ?? '')
+    .digest('base64url');
 }
 
 const USER_AGENT_MAX = 512;
@@ -66,11 +101,13 @@ export class SessionService {
   readonly #db: Database;
   readonly #accessTokens: AccessTokens;
   readonly #refreshTtlMs: number;
+  readonly #box: SecretBox | undefined;
 
   constructor(deps: SessionServiceDependencies) {
     this.#db = deps.db;
     this.#accessTokens = deps.accessTokens;
     this.#refreshTtlMs = deps.refreshTokenTtlDays * 86_400_000;
+    this.#box = deps.box;
   }
 
   /**
@@ -99,25 +136,33 @@ export class SessionService {
   /**
    * Exchanges a refresh token for a new pair. The presented token is revoked ('rotated') and its
    * successor joins the same family; a token presented again after its rotation is taken as stolen: the
-   * whole family is revoked ('reuse_detected') and the answer is 401, as for any invalid token.
+   * whole family is revoked ('reuse_detected') and the answer is 401, as for any invalid token. One exception:
+   * within REFRESH_GRACE_SECONDS of its rotation, from a client with the same User-Agent, and while the
+   * successor is still live, the token gets the pair its rotation answered, so that two tabs refreshing at
+   * once both keep the session. The pair is kept sealed (ADR 0023) and erased once the window has passed.
    */
   async refresh(presented: string, device: Pick<DeviceInfo, 'user_agent' | 'ip_address'> = {}) {
     const parsed = parseOpaqueToken(presented);
     if (!parsed) throw new ApiError(AuthErrors.invalidRefreshToken);
     const outcome = await this.#db.transaction().execute(async (trx) => {
+      // The row lock queues concurrent refreshes of one token: the first rotates, the others see its result.
       const token = await findRefreshTokenForUpdate(trx, parsed.selector);
       if (!token || !verifierMatches(parsed.verifier, token.token_hash)) return { kind: 'invalid' as const };
       if (token.is_revoked) {
         if (token.revoked_reason !== 'rotated') return { kind: 'invalid' as const };
+        const replayed = await this.#replayWithinGrace(trx, token.id, device.user_agent);
+        if (replayed) return { kind: 'replayed' as const, session: replayed };
         await revokeRefreshTokenFamily(trx, token, 'reuse_detected');
+        await eraseRotations(trx, token, null);
         return { kind: 'reused' as const };
       }
       if (token.expires_at.getTime() <= Date.now()) return { kind: 'invalid' as const };
       const account = await findAccountById(trx, token.user_id);
       if (!account || !usable(account)) return { kind: 'invalid' as const };
       await revokeRefreshToken(trx, token.id, 'rotated');
+      const successorId = randomUUID();
       const refresh = await this.#storeRefreshToken(trx, {
-        id: randomUUID(),
+        id: successorId,
         familyId: token.family_id ?? token.id,
         userId: token.user_id,
         deviceName: token.device_name,
@@ -125,13 +170,48 @@ export class SessionService {
         userAgent: clip(device.user_agent, USER_AGENT_MAX) ?? token.user_agent,
         ip: device.ip_address ?? token.ip_address,
       });
-      return { kind: 'rotated' as const, account, refresh };
+      const session = await this.#answer(account, refresh);
+      if (this.#box) {
+        const kept: SealedRotation = {
+          successorId,
+          session,
+          accessExpiresAt: Date.now() + session.expires_in * 1000,
+          userAgent: fingerprint(device.user_agent),
+        };
+        await saveRotation(trx, token.id, this.#box.seal(JSON.stringify(kept), ROTATION_PURPOSE));
+        await eraseRotations(trx, token, REFRESH_GRACE_SECONDS);
+      }
+      return { kind: 'rotated' as const, session };
     });
     // The family's revocation is committed before the refusal.
     if (outcome.kind === 'reused')
       throw new ApiError(AuthErrors.invalidRefreshToken, 'This refresh token was already used: the session is revoked');
     if (outcome.kind === 'invalid') throw new ApiError(AuthErrors.invalidRefreshToken);
-    return this.#answer(outcome.account, outcome.refresh);
+    return outcome.session;
+  }
+
+  /** The pair a rotation of `tokenId` answered, if it may be answered again now; otherwise null. */
+  async #replayWithinGrace(
+    trx: Executor,
+    tokenId: string,
+    userAgent: string | null | undefined,
+  ): Promise<IssuedSession | null> {
+    if (!this.#box) return null;
+    const sealed = await findRotationWithinGrace(trx, tokenId, REFRESH_GRACE_SECONDS);
+    if (!sealed) return null;
+    let kept: SealedRotation;
+    try {
+      kept = JSON.parse(this.#box.open(sealed, ROTATION_PURPOSE)) as SealedRotation;
+    } catch (error) {
+      // A key rotated out of the configuration: no grace, the ordinary rule applies.
+      if (error instanceof DecryptionError || error instanceof SyntaxError) return null;
+      throw error;
+    }
+    if (kept.userAgent !== fingerprint(userAgent)) return null;
+    // The successor already rotated, or revoked (logout, password change): nothing to share any more.
+    if (!(await isRefreshTokenLive(trx, kept.successorId))) return null;
+    const expiresIn = Math.max(0, Math.round((kept.accessExpiresAt - Date.now()) / 1000));
+    return { ...kept.session, expires_in: expiresIn };
   }
 
   /** Ends the session of one device: the caller's own refresh token, else SESSION_NOT_FOUND. */

@@ -13,15 +13,24 @@ export function totpUri(secret: string, accountLabel: string): string {
   return generateURI({ issuer: TOTP_ISSUER, label: accountLabel, secret });
 }
 
-/** A code of the current step, or of the one before or after (clock drift of up to 30 s either way). */
-export async function totpCodeIsValid(secret: string, code: string): Promise<boolean> {
-  if (!/^\d{6}$/.test(code)) return false;
+/**
+ * The RFC 6238 time step a code belongs to when it is a code of the current step, or of the one before or
+ * after (clock drift of up to 30 s either way); null otherwise. Callers refuse a step at or before the last
+ * one they accepted, so that a code seen once (over a shoulder, in a phishing proxy) cannot be used again.
+ */
+export async function totpCodeStep(secret: string, code: string): Promise<number | null> {
+  if (!/^\d{6}$/.test(code)) return null;
   try {
     const result = await verify({ secret, token: code, epochTolerance: 30 });
-    return result.valid;
+    // The TOTP strategy's answer carries the matched step (the HOTP one, never used here, does not).
+    return result.valid && 'timeStep' in result ? result.timeStep : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+export async function totpCodeIsValid(secret: string, code: string): Promise<boolean> {
+  return (await totpCodeStep(secret, code)) !== null;
 }
 
 // Backup codes: 12 characters of a 32-letter alphabet without look-alikes (60 bits), shown as xxxx-xxxx-xxxx.

@@ -10,13 +10,15 @@ import {
   findTwoFactor,
   findTwoFactorForUpdate,
   inTransaction,
+  recordTotpStep,
   saveBackupCodes,
   savePendingTotpSecret,
+  spendMfaChallengesThrough,
   type StoredBackupCode,
 } from './auth.repository.ts';
 import type { ClientContext, LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
-import { BACKUP_CODE, hashBackupCode, newBackupCodes, newTotpSecret, totpCodeIsValid, totpUri } from './totp.ts';
+import { BACKUP_CODE, hashBackupCode, newBackupCodes, newTotpSecret, totpCodeStep, totpUri } from './totp.ts';
 
 /** two_factor_configs.totp_secret is sealed for this purpose only (ADR 0023). */
 const TOTP_SECRET_PURPOSE = 'two_factor_configs.totp_secret';
@@ -77,26 +79,28 @@ export class TwoFactorService {
       const config = await findTwoFactorForUpdate(trx, userId);
       if (config?.totp_enabled) throw new ApiError(AuthErrors.totpAlreadyEnabled);
       if (!config?.totp_secret) throw new ApiError(AuthErrors.totpNotEnrolled);
-      if (!(await totpCodeIsValid(this.#box.open(config.totp_secret, TOTP_SECRET_PURPOSE), code))) {
+      const step = await totpCodeStep(this.#box.open(config.totp_secret, TOTP_SECRET_PURPOSE), code);
+      if (step === null) {
         throw new ApiError(AuthErrors.invalidTotpCode, undefined, [
           { field: 'body.code', rule: 'totp', message: 'is not the current code of the authenticator' },
         ]);
       }
       const backup = newBackupCodes();
-      await enableTotp(trx, userId, backup.stored);
+      // The confirming code is spent like any other: it cannot then open a login in the same 30 s.
+      await enableTotp(trx, userId, backup.stored, step);
       return { backup_codes: backup.codes };
     });
   }
 
   /**
    * Turns TOTP off. Needs the password and a current code (or a backup code): a stolen access token alone
-   * cannot remove the second factor. Failures count towards the lockout of the account's email.
+   * cannot remove the second factor. Failures count towards the lockout of the account.
    */
   async disable(userId: string, proof: { password: string; code: string }, client: ClientContext): Promise<void> {
     const account = await findAccountById(this.#db, userId);
     if (!account) throw new ApiError(CommonProblems.unauthenticated);
     if (!(await this.isEnabled(userId))) throw new ApiError(AuthErrors.totpNotEnabled);
-    const attempt = await this.#throttle.begin(account.email, client);
+    const attempt = await this.#throttle.beginForAccount(account, client);
     if (!(await this.#hasher.verify(proof.password, account.password_hash))) {
       await this.#throttle.finish(attempt, { success: false, reason: 'invalid_password' });
       throw new ApiError(AuthErrors.secondFactorIncorrect);
@@ -110,23 +114,52 @@ export class TwoFactorService {
   }
 
   /**
-   * Whether `code` is a current TOTP code of the user, or one of their unused backup codes, which it then
-   * uses up (under a row lock, so one backup code cannot open two sessions).
+   * Whether `code` is a current TOTP code of the user not used before, or one of their unused backup codes;
+   * either is used up. A TOTP code is accepted once: its time step must come after the last accepted one
+   * (RFC 6238 §5.2), so the code that confirmed enrolment, or opened a login, is refused if presented again.
+   * Everything happens under the row lock, so two requests racing with one code cannot both succeed.
    */
   async verify(userId: string, code: string): Promise<boolean> {
-    const config = await findTwoFactor(this.#db, userId);
-    if (!config?.totp_enabled || !config.totp_secret) return false;
-    if (/^\d{6}$/.test(code)) return totpCodeIsValid(this.#box.open(config.totp_secret, TOTP_SECRET_PURPOSE), code);
-    if (!BACKUP_CODE.test(code)) return false;
-    const presented = hashBackupCode(code);
+    return (await this.#spend(userId, code, null)) === 'accepted';
+  }
+
+  /**
+   * The second step of a login: like verify, and the challenge (mfa_token) issued at `challengeIssuedAt` is
+   * spent with it, so that it completes one login at most ('spent' when it already has).
+   */
+  async verifyLoginChallenge(
+    userId: string,
+    code: string,
+    challengeIssuedAt: Date,
+  ): Promise<'accepted' | 'refused' | 'spent'> {
+    return this.#spend(userId, code, challengeIssuedAt);
+  }
+
+  async #spend(
+    userId: string,
+    code: string,
+    challengeIssuedAt: Date | null,
+  ): Promise<'accepted' | 'refused' | 'spent'> {
+    const isTotp = /^\d{6}$/.test(code);
+    if (!isTotp && !BACKUP_CODE.test(code)) return 'refused';
     return inTransaction(this.#db, userId, async (trx) => {
-      const locked = await findTwoFactorForUpdate(trx, userId);
-      const codes = (locked?.backup_codes ?? []) as unknown as StoredBackupCode[];
-      const match = codes.find((stored) => stored.used_at === null && sameHash(stored.hash, presented));
-      if (!locked?.totp_enabled || !match) return false;
-      match.used_at = new Date().toISOString();
-      await saveBackupCodes(trx, userId, codes);
-      return true;
+      const config = await findTwoFactorForUpdate(trx, userId);
+      if (!config?.totp_enabled || !config.totp_secret) return 'refused';
+      const spentThrough = config.mfa_tokens_spent_through;
+      if (challengeIssuedAt && spentThrough && spentThrough.getTime() >= challengeIssuedAt.getTime()) return 'spent';
+      if (isTotp) {
+        const step = await totpCodeStep(this.#box.open(config.totp_secret, TOTP_SECRET_PURPOSE), code);
+        if (step === null || !(await recordTotpStep(trx, userId, step))) return 'refused';
+      } else {
+        const presented = hashBackupCode(code);
+        const codes = (config.backup_codes ?? []) as unknown as StoredBackupCode[];
+        const match = codes.find((stored) => stored.used_at === null && sameHash(stored.hash, presented));
+        if (!match) return 'refused';
+        match.used_at = new Date().toISOString();
+        await saveBackupCodes(trx, userId, codes);
+      }
+      if (challengeIssuedAt) await spendMfaChallengesThrough(trx, userId, challengeIssuedAt);
+      return 'accepted';
     });
   }
 }

@@ -1,9 +1,9 @@
 // The statements of a chat room's hot paths (spec §8): unexecuted Kysely queries, run by callers and compiled as
 // they are by the benchmark (bench/).
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { pageSize } from '../../platform/db/page-size.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import { beforePosition, type Position } from '../../platform/http/pagination.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -29,9 +29,7 @@ export function roomMessages(db: Executor, roomId: string, before: Position | nu
     .where('room_id', '=', roomId)
     .where('deleted_at', 'is', null);
   if (before) {
-    query = query
-      .where('created_at', '<=', before.createdAt)
-      .where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)));
+    query = query.where('created_at', '<=', sql<Date>`${before.createdAt}::timestamptz`).where(beforePosition(before));
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(pageSize(limit));
 }

@@ -2,3 +2,9 @@
 
 /** Tables this domain owns: only its repositories read or write them (migration 0004). */
 export const filesTables = ['files', 'file_uploads', 'file_metadata', 'file_conversions'] as const;
+
+export { filesModule } from './files.module.ts';
+export { filesStorageSweep, filesUploadsExpire } from './files.jobs.ts';
+export { filesPolicy, scanStanding, type FileSubject, type ReadContext } from './files.policy.ts';
+export { storageForDataDir, writeOwnFiles } from './files.export.ts';
+export { enqueueProcessing, filesProcessingRecover, startFilesProcessing } from './processing/index.ts';

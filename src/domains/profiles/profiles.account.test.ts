@@ -170,9 +170,9 @@ describe('GDPR export', () => {
     assert.equal((await call(testApp, 'GET', '/v1/me/export', { as: other })).body.status, 'none');
 
     // What the gdpr.exports job does for a pending request.
-    const { sql } = testApp.current.database;
-    const archive = await exportUserData(sql, me.id, dataDir);
-    await markExported(sql, me.id, archive.generatedAt);
+    const { db } = testApp.current.pool;
+    const archive = await exportUserData(db, me.id, dataDir);
+    await markExported(db, me.id, archive.generatedAt);
 
     const ready = await call(testApp, 'GET', '/v1/me/export', { as: me });
     assert.equal(ready.body.status, 'ready');

@@ -8,7 +8,7 @@ import { ProfilesService } from './profiles.service.ts';
 export const profilesModule: DomainModule = ({ pool, config }) => {
   const service = new ProfilesService({
     repository: createProfilesRepository(pool),
-    sql: pool.sql,
+    db: pool.db,
     dataDir: config.dataDir,
   });
   return (app, _options, done) => {

@@ -4,12 +4,13 @@
 // columns of `users`, which the auth domain owns; the auth domain exposes no repository for them yet, so the few
 // statements live here, each naming the columns it touches. Writes to audited tables (users, user_roles: ADR 0013)
 // run inside withActor, so the audit trail records who acted.
-import { sql as kysql } from 'kysely';
-import type postgres from 'postgres';
+import { sql as kysql, type Transaction } from 'kysely';
+import type { DB } from '../../platform/db/db.generated.ts';
 import { withActor } from '../../platform/db/actor.ts';
-import type { Pool } from '../../platform/db/pool.ts';
+import { compileOnce } from '../../platform/db/compile-once.ts';
+import type { Database, Pool } from '../../platform/db/pool.ts';
 import type { UserRole } from '../../platform/db/db.generated.ts';
-import type { Position } from '../../platform/http/pagination.ts';
+import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../platform/http/pagination.ts';
 
 export interface AccountRow {
   id: string;
@@ -218,37 +219,43 @@ const BADGE_COLUMNS = [
 ] as const;
 
 /** Serialises writes of one kind for one user (badge set, declared roles) for the rest of the transaction. */
-async function lockUserScope(tx: postgres.TransactionSql, scope: string, userId: string): Promise<void> {
-  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`${scope}:${userId}`}, 0))`;
+async function lockUserScope(tx: Transaction<DB>, scope: string, userId: string): Promise<void> {
+  await kysql`SELECT pg_advisory_xact_lock(hashtextextended(${`${scope}:${userId}`}, 0))`.execute(tx);
 }
 
 export function createProfilesRepository(pool: Pool) {
-  const { db, sql } = pool;
+  const { db } = pool;
   const profileSelection = [...PROFILE_COLUMNS, kysql<string | null>`birthdate::text`.as('birthdate')] as const;
+  // GET /v1/me and GET /v1/me/profile run these on every call: compiled once (ADR 0030).
+  const accountById = compileOnce((handle: Database, userId: string) =>
+    handle
+      .selectFrom('users')
+      .select([
+        'id',
+        'email',
+        'username',
+        'display_name',
+        'role',
+        'email_verified_at',
+        'data_processing_consent',
+        'data_processing_consent_at',
+        'marketing_consent',
+        'marketing_consent_at',
+        'created_at',
+      ])
+      .where('id', '=', userId)
+      .where('deleted_at', 'is', null),
+  );
+  const profileById = compileOnce((handle: Database, userId: string) =>
+    handle.selectFrom('user_profiles').select(profileSelection).where('user_id', '=', userId),
+  );
 
   return {
     // --- account (users) -----------------------------------------------------------------------------------
 
     /** The caller's account, unless it was deleted. */
-    findAccount(userId: string): Promise<AccountRow | undefined> {
-      return db
-        .selectFrom('users')
-        .select([
-          'id',
-          'email',
-          'username',
-          'display_name',
-          'role',
-          'email_verified_at',
-          'data_processing_consent',
-          'data_processing_consent_at',
-          'marketing_consent',
-          'marketing_consent_at',
-          'created_at',
-        ])
-        .where('id', '=', userId)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+    async findAccount(userId: string): Promise<AccountRow | undefined> {
+      return (await accountById(db, userId))[0];
     },
 
     /**
@@ -262,8 +269,10 @@ export function createProfilesRepository(pool: Pool) {
     ): Promise<ConsentRow | undefined> {
       const processing = changes.data_processing_consent ?? null;
       const marketing = changes.marketing_consent ?? null;
-      return withActor(sql, actorId, async (tx) => {
-        const [row] = await tx<ConsentRow[]>`
+      return withActor(db, actorId, async (tx) => {
+        const {
+          rows: [row],
+        } = await kysql<ConsentRow>`
           UPDATE users SET
             data_processing_consent = COALESCE(${processing}::boolean, data_processing_consent),
             data_processing_consent_at = CASE WHEN ${processing}::boolean IS NULL
@@ -271,8 +280,24 @@ export function createProfilesRepository(pool: Pool) {
             marketing_consent = COALESCE(${marketing}::boolean, marketing_consent),
             marketing_consent_at = CASE WHEN ${marketing}::boolean IS NULL THEN marketing_consent_at ELSE NOW() END
           WHERE id = ${userId} AND deleted_at IS NULL
-          RETURNING data_processing_consent, data_processing_consent_at, marketing_consent, marketing_consent_at`;
+          RETURNING data_processing_consent, data_processing_consent_at, marketing_consent, marketing_consent_at`.execute(
+          tx,
+        );
         return row;
+      });
+    },
+
+    /** Sets the display name (null: none); audited, the caller as actor (ADR 0013). False when no live account. */
+    updateDisplayName(actorId: string, userId: string, displayName: string | null): Promise<boolean> {
+      return withActor(db, actorId, async (tx) => {
+        const rows = await tx
+          .updateTable('users')
+          .set({ display_name: displayName })
+          .where('id', '=', userId)
+          .where('deleted_at', 'is', null)
+          .returning('id')
+          .execute();
+        return rows.length > 0;
       });
     },
 
@@ -299,25 +324,29 @@ export function createProfilesRepository(pool: Pool) {
      * condition the gdpr.exports job reads), and returns the state either way.
      */
     requestExport(actorId: string, userId: string): Promise<ExportStateRow | undefined> {
-      return withActor(sql, actorId, async (tx) => {
-        const [requested] = await tx<ExportStateRow[]>`
+      return withActor(db, actorId, async (tx) => {
+        const {
+          rows: [requested],
+        } = await kysql<ExportStateRow>`
           UPDATE users SET export_requested_at = NOW()
           WHERE id = ${userId} AND deleted_at IS NULL
             AND NOT (export_requested_at IS NOT NULL AND (exported_at IS NULL OR export_requested_at > exported_at))
-          RETURNING export_requested_at, exported_at`;
+          RETURNING export_requested_at, exported_at`.execute(tx);
         if (requested) return requested;
-        const [current] = await tx<ExportStateRow[]>`
-          SELECT export_requested_at, exported_at FROM users WHERE id = ${userId} AND deleted_at IS NULL`;
+        const {
+          rows: [current],
+        } = await kysql<ExportStateRow>`
+          SELECT export_requested_at, exported_at FROM users WHERE id = ${userId} AND deleted_at IS NULL`.execute(tx);
         return current;
       });
     },
 
-    /** An account as the public views see it, found by its exact username. */
+    /** An account as the public views see it, found by its username in any case (uq_users_lower_username). */
     findUserByUsername(username: string): Promise<PublicUserRow | undefined> {
       return db
         .selectFrom('users')
         .select(['id', 'username', 'display_name', 'email', 'created_at', 'deleted_at', 'is_active', 'is_banned'])
-        .where('username', '=', username)
+        .where(kysql<string>`lower(username)`, '=', username.toLowerCase())
         .executeTakeFirst();
     },
 
@@ -341,19 +370,27 @@ export function createProfilesRepository(pool: Pool) {
       role: UserRole,
       refuseLastAdmin: () => never,
     ): Promise<{ id: string; username: string; role: UserRole } | undefined> {
-      return withActor(sql, actorId, async (tx) => {
-        await tx`SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`;
-        const [target] = await tx<{ role: UserRole }[]>`
-          SELECT role FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR UPDATE`;
+      return withActor(db, actorId, async (tx) => {
+        await kysql`SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`.execute(tx);
+        const {
+          rows: [target],
+        } = await kysql<{ role: UserRole }>`
+          SELECT role FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR UPDATE`.execute(tx);
         if (!target) return undefined;
         if (target.role === 'admin' && role !== 'admin') {
-          const [others] = await tx<{ count: number }[]>`
+          const {
+            rows: [others],
+          } = await kysql<{ count: number }>`
             SELECT count(*)::int AS count FROM users
-            WHERE role = 'admin' AND id <> ${userId} AND deleted_at IS NULL AND is_active AND NOT is_banned`;
+            WHERE role = 'admin' AND id <> ${userId} AND deleted_at IS NULL AND is_active AND NOT is_banned`.execute(
+            tx,
+          );
           if (!others || others.count === 0) refuseLastAdmin();
         }
-        const [changed] = await tx<{ id: string; username: string; role: UserRole }[]>`
-          UPDATE users SET role = ${role} WHERE id = ${userId} RETURNING id, username, role`;
+        const {
+          rows: [changed],
+        } = await kysql<{ id: string; username: string; role: UserRole }>`
+          UPDATE users SET role = ${role} WHERE id = ${userId} RETURNING id, username, role`.execute(tx);
         return changed;
       });
     },
@@ -369,8 +406,8 @@ export function createProfilesRepository(pool: Pool) {
         .execute();
     },
 
-    findProfile(userId: string): Promise<ProfileRow | undefined> {
-      return db.selectFrom('user_profiles').select(profileSelection).where('user_id', '=', userId).executeTakeFirst();
+    async findProfile(userId: string): Promise<ProfileRow | undefined> {
+      return (await profileById(db, userId))[0];
     },
 
     updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileRow | undefined> {
@@ -409,13 +446,18 @@ export function createProfilesRepository(pool: Pool) {
     // --- badges ----------------------------------------------------------------------------------------------
 
     /** Active badges, newest first, one keyset page (limit + 1 rows: the extra one says a next page exists). */
-    listActiveBadges(options: { limit: number; after?: Position; category?: string }): Promise<BadgeRow[]> {
-      let query = db.selectFrom('badges').select(BADGE_COLUMNS).where('is_active', '=', true);
+    listActiveBadges(options: {
+      limit: number;
+      after?: Position;
+      category?: string;
+    }): Promise<(BadgeRow & { [POSITION_STAMP]: string })[]> {
+      let query = db
+        .selectFrom('badges')
+        .select(BADGE_COLUMNS)
+        .select(positionStamp().as(POSITION_STAMP))
+        .where('is_active', '=', true);
       if (options.category) query = query.where('category', '=', options.category);
-      if (options.after) {
-        const { createdAt, id } = options.after;
-        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-      }
+      if (options.after) query = query.where(beforePosition(options.after));
       return query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -468,21 +510,35 @@ export function createProfilesRepository(pool: Pool) {
       entries: BadgeSetEntry[],
       check: (candidates: BadgeCandidate[]) => void,
     ): Promise<void> {
-      return withActor(sql, actorId, async (tx) => {
+      return withActor(db, actorId, async (tx) => {
         await lockUserScope(tx, 'user_badges', userId);
         const ids = entries.map((entry) => entry.badge_id);
-        const candidates = await tx<BadgeCandidate[]>`
+        const { rows: candidates } = await kysql<BadgeCandidate>`
           SELECT b.id, b.is_active,
                  EXISTS (SELECT 1 FROM user_badges ub WHERE ub.user_id = ${userId} AND ub.badge_id = b.id) AS held
-          FROM badges b WHERE b.id = ANY(${ids}::uuid[])`;
+          FROM badges b WHERE b.id = ANY(${ids}::uuid[])`.execute(tx);
         check(candidates);
-        await tx`DELETE FROM user_badges WHERE user_id = ${userId} AND NOT (badge_id = ANY(${ids}::uuid[]))`;
+        await kysql`DELETE FROM user_badges WHERE user_id = ${userId} AND NOT (badge_id = ANY(${ids}::uuid[]))`.execute(
+          tx,
+        );
         if (entries.length === 0) return;
-        const rows = entries.map((entry) => ({ user_id: userId, ...entry }));
-        await tx`
-          INSERT INTO user_badges ${tx(rows, 'user_id', 'badge_id', 'is_displayed', 'display_order')}
-          ON CONFLICT (user_id, badge_id)
-          DO UPDATE SET is_displayed = EXCLUDED.is_displayed, display_order = EXCLUDED.display_order`;
+        await tx
+          .insertInto('user_badges')
+          .values(
+            entries.map((entry) => ({
+              user_id: userId,
+              badge_id: entry.badge_id,
+              is_displayed: entry.is_displayed,
+              display_order: entry.display_order,
+            })),
+          )
+          .onConflict((conflict) =>
+            conflict.columns(['user_id', 'badge_id']).doUpdateSet((eb) => ({
+              is_displayed: eb.ref('excluded.is_displayed'),
+              display_order: eb.ref('excluded.display_order'),
+            })),
+          )
+          .execute();
       });
     },
 
@@ -509,17 +565,25 @@ export function createProfilesRepository(pool: Pool) {
       max: number,
       refuseTooMany: () => never,
     ): Promise<{ row: RoleRow; created: boolean }> {
-      return withActor(sql, actorId, async (tx) => {
+      return withActor(db, actorId, async (tx) => {
         await lockUserScope(tx, 'user_roles', userId);
-        const [existing] = await tx<RoleRow[]>`
-          SELECT role, verified, verified_at, created_at FROM user_roles WHERE user_id = ${userId} AND role = ${role}`;
+        const {
+          rows: [existing],
+        } = await kysql<RoleRow>`
+          SELECT role, verified, verified_at, created_at FROM user_roles WHERE user_id = ${userId} AND role = ${role}`.execute(
+          tx,
+        );
         if (existing) return { row: existing, created: false };
-        const [held] = await tx<{ count: number }[]>`
-          SELECT count(*)::int AS count FROM user_roles WHERE user_id = ${userId}`;
+        const {
+          rows: [held],
+        } = await kysql<{ count: number }>`
+          SELECT count(*)::int AS count FROM user_roles WHERE user_id = ${userId}`.execute(tx);
         if ((held?.count ?? 0) >= max) refuseTooMany();
-        const [row] = await tx<RoleRow[]>`
+        const {
+          rows: [row],
+        } = await kysql<RoleRow>`
           INSERT INTO user_roles (user_id, role) VALUES (${userId}, ${role})
-          RETURNING role, verified, verified_at, created_at`;
+          RETURNING role, verified, verified_at, created_at`.execute(tx);
         if (!row) throw new Error('INSERT INTO user_roles returned no row');
         return { row, created: true };
       });
@@ -527,22 +591,28 @@ export function createProfilesRepository(pool: Pool) {
 
     /** Removes a declared role; false when it was not declared. */
     withdrawRole(actorId: string, userId: string, role: string): Promise<boolean> {
-      return withActor(sql, actorId, async (tx) => {
-        const result = await tx`DELETE FROM user_roles WHERE user_id = ${userId} AND role = ${role}`;
-        return result.count > 0;
+      return withActor(db, actorId, async (tx) => {
+        const result = await kysql`DELETE FROM user_roles WHERE user_id = ${userId} AND role = ${role}`.execute(tx);
+        return (result.numAffectedRows ?? 0n) > 0n;
       });
     },
 
     /** Marks a declared role verified by `actorId`; an already verified role keeps its first verification. */
     verifyRole(actorId: string, userId: string, role: string): Promise<RoleRow | undefined> {
-      return withActor(sql, actorId, async (tx) => {
-        const [verified] = await tx<RoleRow[]>`
+      return withActor(db, actorId, async (tx) => {
+        const {
+          rows: [verified],
+        } = await kysql<RoleRow>`
           UPDATE user_roles SET verified = true, verified_at = NOW(), verified_by = ${actorId}
           WHERE user_id = ${userId} AND role = ${role} AND NOT verified
-          RETURNING role, verified, verified_at, created_at`;
+          RETURNING role, verified, verified_at, created_at`.execute(tx);
         if (verified) return verified;
-        const [current] = await tx<RoleRow[]>`
-          SELECT role, verified, verified_at, created_at FROM user_roles WHERE user_id = ${userId} AND role = ${role}`;
+        const {
+          rows: [current],
+        } = await kysql<RoleRow>`
+          SELECT role, verified, verified_at, created_at FROM user_roles WHERE user_id = ${userId} AND role = ${role}`.execute(
+          tx,
+        );
         return current;
       });
     },

@@ -1,12 +1,16 @@
 // HTTP surface of the profiles domain: each route validates, calls one service method, shapes the answer.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { requireCaller, requireRole } from '../../platform/http/caller.ts';
+import { requireCaller } from '../../platform/http/caller.ts';
+import { checkIfMatch, IfMatchHeaders, withEntityTag } from '../../platform/http/etag.ts';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { allowedBy, AUTHENTICATED, NoContent, problems, signedIn } from '../../platform/http/route-kit.ts';
+import { profilesPolicy } from './profiles.policy.ts';
 import type { ProfilesService } from './profiles.service.ts';
 import {
   AccountSchema,
+  AccountUpdateSchema,
   BadgeCreateSchema,
   BadgeListQuerySchema,
   BadgeSchema,
@@ -35,37 +39,11 @@ import {
 } from './profiles.schemas.ts';
 
 const tags = ['profiles'];
-const security = [{ bearerAuth: [] }];
-const Problem = Type.Ref('Problem');
+const badgeCatalogue = allowedBy(profilesPolicy.manageBadgeCatalogue);
+const roleVerification = allowedBy(profilesPolicy.verifyDeclaredRoles);
+const platformRoles = allowedBy(profilesPolicy.changePlatformRoles);
 
-/** The problem responses a route documents, by status, with the media type they are sent as. */
-function problems(...statuses: number[]) {
-  const response = {
-    description: 'RFC 9457 problem details',
-    content: { 'application/problem+json': { schema: Problem } },
-  };
-  return Object.fromEntries(statuses.map((status) => [status, response]));
-}
-
-/**
- * Who may call, checked on request, before the body is read or validated: a caller who may not use a route
- * learns nothing about its contract (401 or 403, never a 400 on a body they could not send anyway).
- */
-function gate(check: (request: FastifyRequest) => unknown): onRequestHookHandler {
-  return (request, _reply, done) => {
-    try {
-      check(request);
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
-  };
-}
-const signedIn = gate((request) => requireCaller(request));
-const adminOnly = gate((request) => requireRole(request, 'admin'));
-const staffOnly = gate((request) => requireRole(request, 'admin', 'moderator'));
-
-const authenticated = { tags, security };
+const authenticated = { tags, security: AUTHENTICATED };
 
 export function registerProfilesRoutes(instance: FastifyInstance, service: ProfilesService): void {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -83,6 +61,23 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
       },
     },
     (request) => service.account(requireCaller(request)),
+  );
+
+  app.patch(
+    '/me',
+    {
+      onRequest: signedIn,
+      schema: {
+        ...authenticated,
+        summary: 'Change how your account shows itself: the display name (audited)',
+        description:
+          'display_name is trimmed and stored in Unicode NFC; null removes it. The username changes through ' +
+          'PUT /v1/me/username, the email address through POST /v1/me/email (a link to the new address).',
+        body: AccountUpdateSchema,
+        response: { 200: AccountSchema, ...problems(400, 401) },
+      },
+    },
+    (request) => service.updateAccount(requireCaller(request), request.body),
   );
 
   app.delete(
@@ -137,10 +132,15 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
     '/me/export',
     {
       onRequest: signedIn,
+      config: { idempotent: true },
       schema: {
         ...authenticated,
         summary: 'Request an export of all your data (GDPR Art. 20)',
-        description: 'Answers 202; asking again while a request is pending changes nothing.',
+        description:
+          'Answers 202; asking again while a request is pending changes nothing. The archive is written by the ' +
+          '`gdpr.exports` maintenance job, which runs every 5 minutes (`VEZA_JOB_SCHEDULES`): expect it within about ' +
+          '5 minutes (writing one takes well under a second for most accounts). Poll `GET /v1/me/export` until its ' +
+          'status is `ready`, then download it; archives are kept 30 days, and removed when the account is deleted.',
         response: { 202: ExportStatusSchema, ...problems(401) },
       },
     },
@@ -199,10 +199,11 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
       schema: {
         ...authenticated,
         summary: 'Your profile, private fields included',
+        description: 'Answers an ETag: send it as If-Match with PATCH /v1/me/profile to refuse a lost update.',
         response: { 200: OwnProfileSchema, ...problems(401) },
       },
     },
-    (request) => service.ownProfile(requireCaller(request)),
+    async (request, reply) => withEntityTag(reply, await service.ownProfile(requireCaller(request))),
   );
 
   app.patch(
@@ -212,11 +213,17 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
       schema: {
         ...authenticated,
         summary: 'Change your profile',
+        description: 'With If-Match, 412 when the profile changed since that ETag, and nothing is changed.',
+        headers: IfMatchHeaders,
         body: ProfileUpdateSchema,
-        response: { 200: OwnProfileSchema, ...problems(400, 401) },
+        response: { 200: OwnProfileSchema, ...problems(400, 401, 412) },
       },
     },
-    (request) => service.updateOwnProfile(requireCaller(request), request.body),
+    async (request, reply) => {
+      const caller = requireCaller(request);
+      await checkIfMatch(request, () => service.ownProfile(caller));
+      return withEntityTag(reply, await service.updateOwnProfile(caller, request.body));
+    },
   );
 
   app.get(
@@ -226,10 +233,11 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
       schema: {
         ...authenticated,
         summary: 'Your notification, privacy and content settings',
+        description: 'Answers an ETag: send it as If-Match with PATCH /v1/me/settings to refuse a lost update.',
         response: { 200: SettingsSchema, ...problems(401) },
       },
     },
-    (request) => service.ownSettings(requireCaller(request)),
+    async (request, reply) => withEntityTag(reply, await service.ownSettings(requireCaller(request))),
   );
 
   app.patch(
@@ -239,11 +247,17 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
       schema: {
         ...authenticated,
         summary: 'Change your settings',
+        description: 'With If-Match, 412 when the settings changed since that ETag, and nothing is changed.',
+        headers: IfMatchHeaders,
         body: SettingsUpdateSchema,
-        response: { 200: SettingsSchema, ...problems(400, 401) },
+        response: { 200: SettingsSchema, ...problems(400, 401, 412) },
       },
     },
-    (request) => service.updateOwnSettings(requireCaller(request), request.body),
+    async (request, reply) => {
+      const caller = requireCaller(request);
+      await checkIfMatch(request, () => service.ownSettings(caller));
+      return withEntityTag(reply, await service.updateOwnSettings(caller, request.body));
+    },
   );
 
   // --- own badges and roles -----------------------------------------------------------------------------------
@@ -316,7 +330,7 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
         ...authenticated,
         summary: 'Withdraw a professional role you declared',
         params: RoleParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 404) },
+        response: { 204: NoContent, ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -388,7 +402,7 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
   app.post(
     '/admin/badges',
     {
-      onRequest: adminOnly,
+      onRequest: badgeCatalogue,
       schema: {
         ...authenticated,
         summary: 'Add a badge to the catalogue (admin)',
@@ -396,16 +410,13 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
         response: { 201: BadgeSchema, ...problems(400, 401, 403, 409) },
       },
     },
-    async (request, reply) => {
-      requireRole(request, 'admin');
-      return reply.code(201).send(await service.createBadge(request.body));
-    },
+    async (request, reply) => reply.code(201).send(await service.createBadge(request.body)),
   );
 
   app.patch(
     '/admin/badges/:id',
     {
-      onRequest: adminOnly,
+      onRequest: badgeCatalogue,
       schema: {
         ...authenticated,
         summary: 'Change or retire a badge (admin)',
@@ -414,16 +425,13 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
         response: { 200: BadgeSchema, ...problems(400, 401, 403, 404, 409) },
       },
     },
-    (request) => {
-      requireRole(request, 'admin');
-      return service.updateBadge(request.params.id, request.body);
-    },
+    (request) => service.updateBadge(request.params.id, request.body),
   );
 
   app.post(
     '/admin/users/:id/roles/:role/verify',
     {
-      onRequest: staffOnly,
+      onRequest: roleVerification,
       schema: {
         ...authenticated,
         summary: "Verify a user's declared professional role (admin or moderator; audited)",
@@ -432,15 +440,14 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
       },
     },
     (request) => {
-      const caller = requireRole(request, 'admin', 'moderator');
-      return service.verifyRole(caller, request.params.id, request.params.role);
+      return service.verifyRole(requireCaller(request), request.params.id, request.params.role);
     },
   );
 
   app.patch(
     '/admin/users/:id/role',
     {
-      onRequest: adminOnly,
+      onRequest: platformRoles,
       schema: {
         ...authenticated,
         summary: "Change a user's platform role (admin; audited)",
@@ -451,8 +458,7 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
       },
     },
     (request) => {
-      const caller = requireRole(request, 'admin');
-      return service.changePlatformRole(caller, request.params.id, request.body.role);
+      return service.changePlatformRole(requireCaller(request), request.params.id, request.body.role);
     },
   );
 }

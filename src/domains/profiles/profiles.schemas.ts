@@ -76,6 +76,31 @@ export const AccountSchema = Type.Object({
 });
 export type Account = Static<typeof AccountSchema>;
 
+/**
+ * The name shown instead of the username (spec §4.1 users.display_name, VARCHAR(100)): any script, but no control
+ * characters (line breaks, bidirectional overrides would let one name rewrite the text around it).
+ */
+export const DISPLAY_NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$';
+
+export const AccountUpdateSchema = Type.Object(
+  {
+    display_name: Type.Optional(
+      nullable(
+        Type.String({
+          minLength: 1,
+          maxLength: 100,
+          pattern: DISPLAY_NAME_PATTERN,
+          description:
+            'Shown instead of your username; 1 to 100 characters once trimmed, no control or direction ' +
+            'characters; null removes it',
+        }),
+      ),
+    ),
+  },
+  { ...closed, minProperties: 1 },
+);
+export type AccountUpdate = Static<typeof AccountUpdateSchema>;
+
 export const DeleteAccountSchema = Type.Object(
   {
     password: Type.Optional(

@@ -3,15 +3,17 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
-import type postgres from 'postgres';
 import { requestAccountDeletion } from '../../lifecycle/gdpr/account-deletion.ts';
 import { EXPORT_ARCHIVE_MAX_AGE_DAYS, userExportDirectory } from '../../lifecycle/gdpr/export.ts';
 import { loadTableRegistry } from '../../lifecycle/table-registry.ts';
 import type { UserRole } from '../../platform/db/db.generated.ts';
+import type { Database } from '../../platform/db/pool.ts';
 import type { Caller } from '../../platform/http/caller.ts';
 import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { ApiError, CommonProblems, type ProblemField } from '../../platform/http/problem.ts';
+import { authorize } from '../../platform/http/route-kit.ts';
 import { ProfilesProblems } from './profiles.errors.ts';
+import { profilesPolicy } from './profiles.policy.ts';
 import type {
   BadgeCandidate,
   BadgeRow,
@@ -27,6 +29,7 @@ import {
   MAX_ROLES_PER_USER,
   SETTINGS_FIELDS,
   type Account,
+  type AccountUpdate,
   type Badge,
   type BadgeCreate,
   type BadgeListQuery,
@@ -52,6 +55,9 @@ export const EXPORT_DOWNLOAD_PATH = '/v1/me/export/download';
  * login this recent: users.last_login_at is set by a real login, not by refreshing a session.
  */
 export const REAUTHENTICATION_WINDOW_MS = 10 * 60 * 1000;
+
+/** What the anonymisation writes into users.display_name (spec §19.3, accounts-anonymise). */
+const DELETED_DISPLAY_NAME = '[Compte supprimé]';
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
@@ -190,21 +196,21 @@ export interface ExportArchive {
 
 export interface ProfilesServiceOptions {
   repository: ProfilesRepository;
-  /** postgres.js, handed to the account deletion of the data-lifecycle module. */
-  sql: postgres.Sql;
+  /** The pool, handed to the account deletion of the data-lifecycle module (it runs its own transactions). */
+  db: Database;
   /** $VEZA_DATA_DIR: the GDPR export job writes archives under <dataDir>/exports/<user id>/. */
   dataDir: string;
 }
 
 export class ProfilesService {
   readonly #repository: ProfilesRepository;
-  readonly #sql: postgres.Sql;
+  readonly #db: Database;
   readonly #dataDir: string;
   readonly #anonymisationDelayDays: number;
 
   constructor(options: ProfilesServiceOptions) {
     this.#repository = options.repository;
-    this.#sql = options.sql;
+    this.#db = options.db;
     this.#dataDir = options.dataDir;
     const delay = loadTableRegistry().users?.retention.maxAgeDays;
     if (!delay) throw new Error('db/table-registry.json: users has no retention period');
@@ -226,6 +232,24 @@ export class ProfilesService {
       consents: toConsents(row),
       created_at: iso(row.created_at),
     };
+  }
+
+  /**
+   * Changes what the caller's account shows of itself: the display name, trimmed and in Unicode NFC so that two
+   * names that look the same are stored the same. Audited (the users trigger, the caller as actor).
+   */
+  async updateAccount(caller: Caller, update: AccountUpdate): Promise<Account> {
+    if (update.display_name !== undefined) {
+      const name = update.display_name === null ? null : update.display_name.normalize('NFC').trim();
+      if (name === '') throw invalid('body.display_name', 'notBlank', 'must have more than white space');
+      if (name !== null && name.length > 100)
+        throw invalid('body.display_name', 'maxLength', 'must be 100 characters at most');
+      // The anonymisation's placeholder (spec §19.3): a live account must not pass for a deleted one.
+      if (name === DELETED_DISPLAY_NAME) throw invalid('body.display_name', 'reserved', 'is reserved');
+      if (!(await this.#repository.updateDisplayName(caller.userId, caller.userId, name)))
+        throw new ApiError(CommonProblems.unauthenticated, 'The account no longer exists');
+    }
+    return this.account(caller);
   }
 
   async consents(caller: Caller): Promise<Consents> {
@@ -286,7 +310,10 @@ export class ProfilesService {
           'This account has no password: log in again with your provider, then delete it within 10 minutes',
         );
     }
-    const deletion = await requestAccountDeletion(this.#sql, caller.userId, { actorId: caller.userId });
+    const deletion = await requestAccountDeletion(this.#db, caller.userId, {
+      actorId: caller.userId,
+      dataDir: this.#dataDir,
+    });
     const anonymisedAfter = new Date(deletion.deletedAt.getTime() + this.#anonymisationDelayDays * 86_400_000);
     return { deleted_at: iso(deletion.deletedAt), anonymised_after: iso(anonymisedAfter) };
   }
@@ -419,12 +446,16 @@ export class ProfilesService {
    * which is this route; they are never listed or searched (nothing in this domain lists users).
    */
   async #visibleUser(username: string, viewer: Caller | null): Promise<{ user: PublicUserRow; profile: ProfileRow }> {
-    const notFound = () => new ApiError(ProfilesProblems.userNotFound, `No user ${username}`);
     const user = await this.#repository.findUserByUsername(username);
-    if (!user || user.deleted_at !== null || user.is_banned || !user.is_active) throw notFound();
-    const profile = await this.#profileOf(user.id);
-    if (profile.profile_visibility === 'private' && viewer?.userId !== user.id) throw notFound();
-    return { user, profile };
+    if (!user) throw new ApiError(ProfilesProblems.userNotFound, `No user ${username}`);
+    // Read only: a profile row is created on first use, never for an account nobody may see.
+    const found = await this.#repository.findProfile(user.id);
+    const visibility = found?.profile_visibility ?? 'public';
+    authorize(
+      profilesPolicy.viewProfile(viewer, { ...user, profile_visibility: visibility }),
+      ProfilesProblems.userNotFound,
+    );
+    return { user, profile: found ?? (await this.#profileOf(user.id)) };
   }
 
   /**

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Sql } from 'postgres';
 import { allFactories } from '../../../test/factories/index.ts';
@@ -7,6 +10,7 @@ import { loadTableRegistry } from '../table-registry.ts';
 import { runJob } from '../../platform/jobs/run-job.ts';
 import { accountsAnonymise } from '../jobs/accounts-anonymise.ts';
 import { ERASURE_OVERRIDES, HIDE_BATCH_SIZE, loadAccountPlan, requestAccountDeletion } from './account-deletion.ts';
+import { exportUserData, userExportDirectory } from './export.ts';
 
 const database = useMigratedDatabase();
 const make = (table: string) => {
@@ -19,8 +23,8 @@ const deletedAt = async (sql: Sql, table: string, id: unknown) =>
 
 describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
   test('the plan decides every foreign key to users, from the registry and the key’s ON DELETE', async () => {
-    const { sql } = database.current;
-    const plan = await loadAccountPlan(sql);
+    const { sql, db } = database.current;
+    const plan = await loadAccountPlan(db);
     const registry = loadTableRegistry();
     const [{ n } = { n: 0 }] = await sql`
       SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND confrelid = 'users'::regclass AND conparentid = 0`;
@@ -54,10 +58,10 @@ describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
   });
 
   test('soft delete: no login, tokens revoked, every kind of public content hidden at once; shared spaces stay', async () => {
-    const { sql } = database.current;
+    const { sql, db } = database.current;
     const user = await make('users')(sql);
     const other = await make('users')(sql);
-    const plan = await loadAccountPlan(sql);
+    const plan = await loadAccountPlan(db);
 
     // One row of every content table through each of its user columns (a new content table is covered too).
     const content: { table: string; id: unknown }[] = [];
@@ -88,7 +92,7 @@ describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
     const reset = await make('password_reset_tokens')(sql, { user_id: user.id });
     const [before] = await sql`SELECT token_version FROM users WHERE id = ${user.id as string}`;
 
-    const request = await requestAccountDeletion(sql, user.id as string, { actorId: user.id as string });
+    const request = await requestAccountDeletion(db, user.id as string, { actorId: user.id as string });
     assert.equal(request.alreadyDeleted, false);
     const [after] = await sql`SELECT deleted_at, is_active, token_version FROM users WHERE id = ${user.id as string}`;
     assert.deepEqual(after?.deleted_at, request.deletedAt);
@@ -121,29 +125,29 @@ describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
   });
 
   test('idempotent: a second request changes nothing; unknown and malformed ids are refused', async () => {
-    const { sql } = database.current;
+    const { sql, db } = database.current;
     const user = await make('users')(sql);
     await make('tracks')(sql, { creator_id: user.id });
-    const first = await requestAccountDeletion(sql, user.id as string);
+    const first = await requestAccountDeletion(db, user.id as string);
     const snapshot = async () =>
       sql`SELECT to_jsonb(u)::text AS u, (SELECT json_agg(t ORDER BY id)::text FROM tracks t) AS t,
                  (SELECT count(*) FROM audit_logs) AS audits
           FROM users u WHERE id = ${user.id as string}`;
     const before = await snapshot();
-    const second = await requestAccountDeletion(sql, user.id as string);
+    const second = await requestAccountDeletion(db, user.id as string);
     assert.equal(second.alreadyDeleted, true);
     assert.deepEqual(second.deletedAt, first.deletedAt);
     assert.deepEqual(await snapshot(), before);
 
     await assert.rejects(
-      requestAccountDeletion(sql, '00000000-0000-4000-8000-000000000000'),
+      requestAccountDeletion(db, '00000000-0000-4000-8000-000000000000'),
       /no user with id 00000000-0000-4000-8000-000000000000/,
     );
-    await assert.rejects(requestAccountDeletion(sql, 'bob'), /"bob" is not a user id/);
+    await assert.rejects(requestAccountDeletion(db, 'bob'), /"bob" is not a user id/);
   });
 
   test('content is hidden in batches (counters stay right), and an interrupted request is completed by a second one or by the job', async () => {
-    const { sql } = database.current;
+    const { sql, db } = database.current;
     const user = await make('users')(sql);
     const room = await make('rooms')(sql);
     const many = HIDE_BATCH_SIZE * 2 + 500;
@@ -154,7 +158,7 @@ describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
       (
         await sql`SELECT count(*)::int AS n FROM messages WHERE sender_id = ${user.id as string} AND deleted_at IS NULL`
       )[0]?.n;
-    const request = await requestAccountDeletion(sql, user.id as string);
+    const request = await requestAccountDeletion(db, user.id as string);
     assert.equal(request.hidden.messages, many);
     assert.equal(await visible(), 0);
     const [counter] = await sql`SELECT message_count FROM rooms WHERE id = ${room.id as string}`;
@@ -162,16 +166,36 @@ describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
 
     // Interrupted after the account row was deleted, before its content was hidden (or content racing in).
     const late = await make('posts')(sql, { user_id: user.id });
-    const again = await requestAccountDeletion(sql, user.id as string);
+    const again = await requestAccountDeletion(db, user.id as string);
     assert.equal(again.alreadyDeleted, true);
     assert.equal(again.hidden.posts, 1);
     assert.deepEqual(await deletedAt(sql, 'posts', late.id), request.deletedAt);
 
     const later = await make('tracks')(sql, { creator_id: user.id });
-    const run = await runJob(accountsAnonymise, { sql, dataDir: '/nonexistent', triggeredBy: 'manual' });
+    const run = await runJob(accountsAnonymise, { db, dataDir: '/nonexistent', triggeredBy: 'manual' });
     assert.equal(run.status, 'succeeded', run.error ?? '');
     assert.equal(run.rowsByTable.tracks, 1, 'the daily job completes it too');
     assert.deepEqual(await deletedAt(sql, 'tracks', later.id), request.deletedAt);
     assert.equal(run.rowsByTable.users ?? 0, 0, 'not anonymised before 30 days');
+  });
+
+  test('the deletion request removes the person’s export archives, and only theirs', async () => {
+    const { sql, db } = database.current;
+    const dataDir = await mkdtemp(join(tmpdir(), 'veza-deletion-test-'));
+    try {
+      const [leaving, staying] = [await make('users')(sql), await make('users')(sql)];
+      const archive = await exportUserData(db, leaving.id as string, dataDir);
+      await exportUserData(db, staying.id as string, dataDir);
+      // A staging directory an interrupted export left behind holds their data as well.
+      await mkdir(join(userExportDirectory(dataDir, leaving.id as string), '.staging-interrupted'));
+      await writeFile(join(userExportDirectory(dataDir, leaving.id as string), '.staging-interrupted', 'x.csv'), 'x');
+      assert.ok((await readdir(userExportDirectory(dataDir, leaving.id as string))).length === 2, archive.path);
+
+      await requestAccountDeletion(db, leaving.id as string, { dataDir });
+      assert.deepEqual(await readdir(join(dataDir, 'exports')), [staying.id], 'only the deleted account’s went');
+      assert.equal((await readdir(userExportDirectory(dataDir, staying.id as string))).length, 1);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

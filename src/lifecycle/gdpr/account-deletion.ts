@@ -1,9 +1,10 @@
 // Account deletion (spec §19.3, Art. 17; ADR 0019): soft delete at the request, anonymisation of the account and
 // removal of its personal data 30 days later (accounts.anonymise), legal records kept and detached (ADR 0005).
 import { rm } from 'node:fs/promises';
-import type postgres from 'postgres';
-import type { JobContext, JobSql } from '../../platform/jobs/job.ts';
-import { deleteInBatches, BATCH_SIZE, type Condition } from '../batches.ts';
+import { sql } from 'kysely';
+import type { JobContext, JobDb } from '../../platform/jobs/job.ts';
+import { inSavepoint } from '../../platform/jobs/run-job.ts';
+import { deleteInBatches, BATCH_SIZE, type Condition, type Fragment } from '../batches.ts';
 import { loadTableRegistry, type TableRegistry } from '../table-registry.ts';
 import { assertUuid, UnknownUserError, userExportDirectory } from './export.ts';
 import type { ForeignKey, UserColumn } from './foreign-keys.ts';
@@ -52,7 +53,7 @@ export const ERASURE_OVERRIDES: Readonly<Record<string, Override>> = {
   'reports.requested_by': { action: 'keep', why: 'points at the requesting admin’s row, anonymised (registry)' },
   'search_index.owner_id': {
     action: 'delete',
-    only: (sql) => sql`deleted_at IS NOT NULL`,
+    only: sql`deleted_at IS NOT NULL`,
     why: 'documents hidden at the request (their profile and content) go; a shared group or room keeps its own',
   },
   'user_roles.verified_by': { action: 'keep', why: 'points at the verifying staff member’s row, anonymised' },
@@ -94,12 +95,12 @@ export interface ContentColumn {
 }
 
 /** A group or room that other active members still use is kept (and its creator anonymised), not hidden. */
-const SHARED_SPACES: Readonly<Record<string, (sql: JobSql, ids: string[]) => postgres.PendingQuery<postgres.Row[]>>> = {
-  groups: (sql, ids) => sql`NOT EXISTS (
+const SHARED_SPACES: Readonly<Record<string, (ids: string[]) => Fragment>> = {
+  groups: (ids) => sql`NOT EXISTS (
       SELECT 1 FROM group_members m JOIN users member ON member.id = m.user_id
       WHERE m.group_id = content.id AND m.status = 'active' AND member.deleted_at IS NULL
         AND m.user_id <> ALL(${ids}::uuid[]))`,
-  rooms: (sql, ids) => sql`NOT EXISTS (
+  rooms: (ids) => sql`NOT EXISTS (
       SELECT 1 FROM room_members m JOIN users member ON member.id = m.user_id
       WHERE m.room_id = content.id AND NOT m.is_banned AND member.deleted_at IS NULL
         AND m.user_id <> ALL(${ids}::uuid[]))`,
@@ -113,30 +114,27 @@ export interface AccountPlan {
 }
 
 /** Reads the catalog and the registry: what happens to every row naming a person when their account goes. */
-export async function loadAccountPlan(
-  sql: JobSql,
-  registry: TableRegistry = loadTableRegistry(),
-): Promise<AccountPlan> {
-  const foreignKeys: ForeignKey[] = await loadForeignKeys(sql);
+export async function loadAccountPlan(db: JobDb, registry: TableRegistry = loadTableRegistry()): Promise<AccountPlan> {
+  const foreignKeys: ForeignKey[] = await loadForeignKeys(db);
   const erasure = userColumns(foreignKeys).map((column): ErasureStep => {
     const decision = decide(column, registry);
     return { table: column.table, column: column.column, ...decision };
   });
   const content = erasure.filter((s) => s.action === 'content').map(({ table, column }) => ({ table, column }));
-  return { erasure, content, primaryKeys: await loadPrimaryKeys(sql) };
+  return { erasure, content, primaryKeys: await loadPrimaryKeys(db) };
 }
 
-/** Runs `work` in a transaction of its own (a savepoint when `sql` is already a transaction). */
-export type Transactor = <T>(work: (tx: postgres.TransactionSql) => Promise<T>) => Promise<T>;
+/** Runs `work` in a transaction of its own (a savepoint when `db` is already a transaction). */
+export type Transactor = <T>(work: (tx: JobDb) => Promise<T>) => Promise<T>;
 
 /** A job's transactions (a savepoint each during a dry run). */
 export function jobTransactor(context: JobContext): Transactor {
   return (work) => context.transaction(work);
 }
 
-export function transactor(sql: postgres.Sql | postgres.TransactionSql): Transactor {
-  return <T>(work: (tx: postgres.TransactionSql) => Promise<T>) =>
-    ('savepoint' in sql ? sql.savepoint(work) : sql.begin(work)) as Promise<T>;
+export function transactor(db: JobDb): Transactor {
+  return <T>(work: (tx: JobDb) => Promise<T>) =>
+    db.isTransaction ? inSavepoint(db, work) : db.transaction().execute(work);
 }
 
 /**
@@ -145,13 +143,10 @@ export function transactor(sql: postgres.Sql | postgres.TransactionSql): Transac
  */
 export const HIDE_BATCH_SIZE = 1000;
 
-async function inBatches(
-  transaction: Transactor,
-  statement: (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>,
-): Promise<number> {
+async function inBatches(transaction: Transactor, statement: Fragment): Promise<number> {
   let total = 0;
   for (;;) {
-    const count = await transaction(async (tx) => (await statement(tx)).count);
+    const count = await transaction(async (tx) => Number((await statement.execute(tx)).numAffectedRows ?? 0));
     total += count;
     if (count < HIDE_BATCH_SIZE) return total;
   }
@@ -180,14 +175,14 @@ export async function hidePublicContent(
     const key = plan.primaryKeys.get(table) ?? ['id'];
     const hiddenRows = await inBatches(
       transaction,
-      (tx) => tx`
-        UPDATE ${tx(table)} AS target SET deleted_at = owner.deleted_at
+      sql`
+        UPDATE ${sql.table(table)} AS target SET deleted_at = owner.deleted_at
         FROM users owner
-        WHERE owner.id = target.${tx(column)} AND owner.deleted_at IS NOT NULL
-          AND (${tx(key.map((c) => `target.${c}`))}) IN (
-            SELECT ${tx(key.map((c) => `content.${c}`))} FROM ${tx(table)} AS content
-            WHERE content.${tx(column)} = ANY(${userIds}::uuid[]) AND content.deleted_at IS NULL
-              AND ${shared ? shared(tx, userIds) : tx`true`}
+        WHERE owner.id = ${sql.ref(`target.${column}`)} AND owner.deleted_at IS NOT NULL
+          AND (${sql.join(key.map((c) => sql.ref(`target.${c}`)))}) IN (
+            SELECT ${sql.join(key.map((c) => sql.ref(`content.${c}`)))} FROM ${sql.table(table)} AS content
+            WHERE ${sql.ref(`content.${column}`)} = ANY(${userIds}::uuid[]) AND content.deleted_at IS NULL
+              AND ${shared ? shared(userIds) : sql`true`}
             LIMIT ${HIDE_BATCH_SIZE} FOR UPDATE OF content SKIP LOCKED)`,
     );
     note(table, hiddenRows);
@@ -196,7 +191,7 @@ export async function hidePublicContent(
     'certificates',
     await inBatches(
       transaction,
-      (tx) => tx`
+      sql`
         UPDATE certificates AS target SET deleted_at = owner.deleted_at
         FROM course_enrollments e JOIN users owner ON owner.id = e.user_id
         WHERE e.id = target.enrollment_id AND owner.deleted_at IS NOT NULL
@@ -210,7 +205,7 @@ export async function hidePublicContent(
     'search_index',
     await inBatches(
       transaction,
-      (tx) => tx`
+      sql`
         UPDATE search_index AS target SET deleted_at = owner.deleted_at
         FROM users owner
         WHERE owner.id = CASE WHEN target.entity_type = 'user' AND target.entity_id = ANY(${userIds}::uuid[])
@@ -247,40 +242,50 @@ export interface DeletionRequest {
  * tokens stop working (token_version + 1, refresh tokens revoked, unused reset and verification tokens deleted).
  * Then its public content disappears (hidePublicContent, in short batches: ADR 0019). Idempotent: for an account
  * already deleted only the content still visible is hidden, which completes an interrupted request.
- * `actorId` is recorded in the audit trail as the acting user (the person themself, or an admin).
+ * `actorId` is recorded in the audit trail as the acting user (the person themself, or an admin). With `dataDir`,
+ * the person's GDPR export archives go too (ADR 0037): everything about them, which nobody can download any more.
  */
 export async function requestAccountDeletion(
-  sql: postgres.Sql | postgres.TransactionSql,
+  db: JobDb,
   userId: string,
-  options: { actorId?: string } = {},
+  options: { actorId?: string; dataDir?: string } = {},
 ): Promise<DeletionRequest> {
   assertUuid(userId);
-  const transaction = transactor(sql);
+  const transaction = transactor(db);
   const account = await transaction(async (tx) => {
-    if (options.actorId) await tx`SELECT set_config('veza.actor_id', ${options.actorId}, true)`;
-    const [user] = await tx<
-      { deleted_at: Date | null }[]
-    >`SELECT deleted_at FROM users WHERE id = ${userId} FOR UPDATE`;
+    if (options.actorId) await sql`SELECT set_config('veza.actor_id', ${options.actorId}, true)`.execute(tx);
+    const {
+      rows: [user],
+    } = await sql<{ deleted_at: Date | null }>`SELECT deleted_at FROM users WHERE id = ${userId} FOR UPDATE`.execute(
+      tx,
+    );
     if (!user) throw new UnknownUserError(userId);
     if (user.deleted_at) return { deletedAt: user.deleted_at, alreadyDeleted: true, revokedRefreshTokens: 0 };
-    const [deleted] = await tx<{ deleted_at: Date }[]>`
+    const {
+      rows: [deleted],
+    } = await sql<{ deleted_at: Date }>`
       UPDATE users SET deleted_at = NOW(), is_active = false, token_version = token_version + 1
-      WHERE id = ${userId} RETURNING deleted_at`;
+      WHERE id = ${userId} RETURNING deleted_at`.execute(tx);
     if (!deleted) throw new UnknownUserError(userId);
-    const revoked = await tx`
+    const revoked = await sql`
       UPDATE refresh_tokens SET is_revoked = true, revoked_at = NOW(), revoked_reason = 'account_deleted'
-      WHERE user_id = ${userId} AND NOT is_revoked`;
-    await tx`DELETE FROM password_reset_tokens WHERE user_id = ${userId} AND NOT used`;
-    await tx`DELETE FROM email_verification_tokens WHERE user_id = ${userId} AND NOT verified`;
-    return { deletedAt: deleted.deleted_at, alreadyDeleted: false, revokedRefreshTokens: revoked.count };
+      WHERE user_id = ${userId} AND NOT is_revoked`.execute(tx);
+    await sql`DELETE FROM password_reset_tokens WHERE user_id = ${userId} AND NOT used`.execute(tx);
+    await sql`DELETE FROM email_verification_tokens WHERE user_id = ${userId} AND NOT verified`.execute(tx);
+    return {
+      deletedAt: deleted.deleted_at,
+      alreadyDeleted: false,
+      revokedRefreshTokens: Number(revoked.numAffectedRows ?? 0),
+    };
   });
-  const hidden = await hidePublicContent(transaction, await loadAccountPlan(sql), [userId]);
+  if (options.dataDir) await rm(userExportDirectory(options.dataDir, userId), { recursive: true, force: true });
+  const hidden = await hidePublicContent(transaction, await loadAccountPlan(db), [userId]);
   return { userId, ...account, hidden };
 }
 
 /** The anonymised users row's email: also how the job recognises an account already anonymised (§19.3). */
-export const anonymisedEmail = (sql: JobSql, idColumn: string) =>
-  sql`'deleted_' || ${sql(idColumn)}::text || '@anonymized.local'`;
+export const anonymisedEmail = (idColumn: string): Fragment =>
+  sql`'deleted_' || ${sql.ref(idColumn)}::text || '@anonymized.local'`;
 
 async function updateInBatches(
   context: JobContext,
@@ -292,11 +297,14 @@ async function updateInBatches(
   let total = 0;
   for (;;) {
     const updated = await context.transaction(async (tx) => {
-      const result = await tx`
-        UPDATE ${tx(table)} SET ${tx(set)}
-        WHERE (${tx(key)}) IN (
-          SELECT ${tx(key)} FROM ${tx(table)} WHERE ${where(tx)} LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED)`;
-      return result.count;
+      const keyColumns = sql.join(key.map((column) => sql.id(column)));
+      const result = await sql`
+        UPDATE ${sql.table(table)} SET ${sql.join(Object.keys(set).map((column) => sql`${sql.id(column)} = NULL`))}
+        WHERE (${keyColumns}) IN (
+          SELECT ${keyColumns} FROM ${sql.table(table)} WHERE ${where} LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED)`.execute(
+        tx,
+      );
+      return Number(result.numAffectedRows ?? 0);
     });
     context.count(table, updated);
     total += updated;
@@ -323,11 +331,13 @@ async function scrubFeatureFlags(context: JobContext, userIds: string[]): Promis
   const ids = new Set(userIds);
   const patterns = userIds.map((id) => `%${id}%`);
   await context.transaction(async (tx) => {
-    const flags = await tx<{ id: string; conditions: unknown }[]>`
-      SELECT id, conditions FROM feature_flags WHERE conditions::text LIKE ANY(${patterns}) FOR UPDATE`;
+    const { rows: flags } = await sql<{ id: string; conditions: unknown }>`
+      SELECT id, conditions FROM feature_flags WHERE conditions::text LIKE ANY(${patterns}::text[]) FOR UPDATE`.execute(
+      tx,
+    );
     for (const flag of flags) {
-      await tx`UPDATE feature_flags SET conditions = ${tx.json(withoutIds(flag.conditions, ids) as postgres.JSONValue)}
-               WHERE id = ${flag.id}`;
+      await sql`UPDATE feature_flags SET conditions = ${JSON.stringify(withoutIds(flag.conditions, ids))}::jsonb
+               WHERE id = ${flag.id}`.execute(tx);
     }
     context.count('feature_flags', flags.length);
   });
@@ -348,8 +358,8 @@ export async function anonymiseAccounts(
   if (userIds.length === 0) return [];
   const mine = (column: string, only?: Condition): Condition =>
     only
-      ? (sql) => sql`${sql(column)} = ANY(${userIds}::uuid[]) AND ${only(sql)}`
-      : (sql) => sql`${sql(column)} = ANY(${userIds}::uuid[])`;
+      ? sql`${sql.id(column)} = ANY(${userIds}::uuid[]) AND ${only}`
+      : sql`${sql.id(column)} = ANY(${userIds}::uuid[])`;
   const key = (table: string) => {
     const columns = plan.primaryKeys.get(table);
     if (!columns) throw new Error(`no primary key found for ${table}`);
@@ -374,41 +384,42 @@ export async function anonymiseAccounts(
       .filter((step) => step.action === 'delete' || step.action === 'detach')
       .map(
         (step) =>
-          tx`NOT EXISTS (SELECT 1 FROM ${tx(step.table)} WHERE ${tx(step.column)} = u.id
-                         AND ${step.action === 'delete' && step.only ? step.only(tx) : tx`true`})`,
+          sql`NOT EXISTS (SELECT 1 FROM ${sql.table(step.table)} WHERE ${sql.id(step.column)} = u.id
+                          AND ${step.action === 'delete' && step.only ? step.only : sql`true`})`,
       )
-      .reduce((all, condition) => tx`${all} AND ${condition}`, tx`true`);
-    // §19.3 step 2; the username must stay unique and match chk_users_username_format: 'deleted_' and the first
-    // 8 hex digits of the id, or 22 when those are taken, or random ones when even those are.
-    const rows = await tx<{ id: string }[]>`
+      .reduce((all, condition) => sql`${all} AND ${condition}`, sql`true`);
+    // §19.3 step 2; the username must stay unique whatever its case (uq_users_lower_username) and match
+    // chk_users_username_format: 'deleted_' and the first 8 hex digits of the id, or 22 when those are taken, or
+    // random ones when even those are. The name given up by a change (ADR 0031) goes too.
+    const { rows } = await sql<{ id: string }>`
       WITH due AS (
         SELECT u.id, 'deleted_' || left(replace(u.id::text, '-', ''), 8) AS short_name,
                'deleted_' || left(replace(u.id::text, '-', ''), 22) AS long_name
         FROM users u
         WHERE u.id = ANY(${userIds}::uuid[]) AND u.deleted_at IS NOT NULL
-          AND ${options.deletedBefore ? tx`u.deleted_at < ${options.deletedBefore}` : tx`true`}
-          AND u.email <> ${anonymisedEmail(tx, 'id')} AND ${nothingLeft}
+          AND ${options.deletedBefore ? sql`u.deleted_at < ${options.deletedBefore}::timestamptz` : sql`true`}
+          AND u.email <> ${anonymisedEmail('u.id')} AND ${nothingLeft}
         FOR UPDATE OF u
       ), named AS (
         SELECT due.id,
                CASE WHEN count(*) OVER (PARTITION BY short_name) = 1
-                         AND NOT EXISTS (SELECT 1 FROM users o WHERE o.username = due.short_name AND o.id <> due.id)
+                         AND NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.username) = due.short_name AND o.id <> due.id)
                     THEN short_name
-                    WHEN NOT EXISTS (SELECT 1 FROM users o WHERE o.username = due.long_name AND o.id <> due.id)
+                    WHEN NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.username) = due.long_name AND o.id <> due.id)
                     THEN long_name
                     ELSE 'deleted_' || left(replace(gen_random_uuid()::text, '-', ''), 22) END AS username
         FROM due
       )
       UPDATE users SET
-        email = ${anonymisedEmail(tx, 'users.id')}, username = named.username,
+        email = ${anonymisedEmail('users.id')}, username = named.username,
         password_hash = NULL, first_name = NULL, last_name = NULL, display_name = '[Compte supprimé]',
         last_login_ip = NULL, last_login_at = NULL, last_password_change_at = NULL, email_verified_at = NULL,
         is_active = false, is_verified = false,
         data_processing_consent = false, data_processing_consent_at = NULL,
         marketing_consent = false, marketing_consent_at = NULL,
-        export_requested_at = NULL, exported_at = NULL
+        export_requested_at = NULL, exported_at = NULL, previous_username = NULL, previous_username_held_until = NULL
       FROM named WHERE users.id = named.id
-      RETURNING users.id`;
+      RETURNING users.id`.execute(tx);
     return rows.map((row) => row.id);
   });
   context.count('users', anonymised.length);

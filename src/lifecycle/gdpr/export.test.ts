@@ -9,10 +9,13 @@ import { allFactories } from '../../../test/factories/index.ts';
 import { useMigratedDatabase } from '../../../test/helpers/database.ts';
 import { runJob } from '../../platform/jobs/run-job.ts';
 import { gdprExports } from '../jobs/gdpr-exports.ts';
+import { loadTableRegistry } from '../table-registry.ts';
 import {
   buildExportPlan,
   EXPORT_ARCHIVE_MAX_AGE_DAYS,
   exportUserData,
+  IDENTIFIER_RULES,
+  NOT_EXPORTED,
   PART_OF_CONSTRAINTS,
   USER_COLUMN_EXPORTS,
   type ExportPlan,
@@ -107,8 +110,8 @@ async function catalogUserColumns(): Promise<{ table: string; column: string }[]
 
 describe('GDPR export (§19.2, Art. 20, ADR 0020)', () => {
   test('the plan covers every foreign key to users in the catalog, and every cascading key into it is decided', async () => {
-    const { sql } = database.current;
-    const plan = await buildExportPlan(sql);
+    const { sql, db } = database.current;
+    const plan = await buildExportPlan(db);
     const columns = await catalogUserColumns();
     assert.ok(columns.length >= 60, `expected the whole schema, found ${columns.length} user columns`);
     for (const { table, column } of columns) {
@@ -131,15 +134,71 @@ describe('GDPR export (§19.2, Art. 20, ADR 0020)', () => {
     }
   });
 
+  test('every table the registry marks personal is reached, by a foreign key or an identifier rule', async () => {
+    const plan = await buildExportPlan(database.current.db);
+    const registry = loadTableRegistry();
+    const personal = Object.keys(registry).filter((table) => registry[table]?.personalData !== 'none');
+    assert.ok(personal.includes('login_attempts') && personal.includes('audit_logs'));
+    for (const table of personal) {
+      const reached = plan.tables.some((entry) => entry.table === table && entry.sources.length > 0);
+      assert.ok(
+        reached || table in NOT_EXPORTED,
+        `${table} holds ${registry[table]?.personalData} personal data (db/table-registry.json) but the export ` +
+          'reaches none of its rows: add an identifier rule (IDENTIFIER_RULES) or say why in NOT_EXPORTED',
+      );
+    }
+    for (const table of [...Object.keys(IDENTIFIER_RULES), ...Object.keys(NOT_EXPORTED)]) {
+      assert.ok(table in registry, `${table} is not a table of the registry`);
+    }
+  });
+
+  test('rows found by identifier: login attempts under their email or username, their registration, an admin’s change without the admin', async () => {
+    const { sql, db } = database.current;
+    const person = await make('users')(sql, { email: 'Ada.Export@Example.test', username: 'Ada_Export' });
+    const admin = await make('users')(sql);
+    const attempt = (identifier: string, ip: string) =>
+      sql`INSERT INTO login_attempts (identifier, success, ip_address, user_agent)
+          VALUES (${identifier}, false, ${ip}, 'probe-agent') RETURNING id`.then(([row]) => row?.id as string);
+    const byEmail = await attempt('ada.export@example.test', '192.0.2.10');
+    const byUsername = await attempt('ada_export', '192.0.2.11');
+    const someoneElse = await attempt('not.ada@example.test', '192.0.2.12');
+    await sql.begin(async (tx) => {
+      await tx`SELECT set_config('veza.actor_id', ${admin.id as string}, true)`;
+      await tx`UPDATE users SET is_verified = true WHERE id = ${person.id as string}`;
+    });
+
+    const { json } = await unpack((await exportUserData(db, person.id as string, await newDataDir())).path);
+    const attempts = json.tables.login_attempts ?? [];
+    assert.deepEqual(attempts.map((row) => row.id).sort(), [byEmail, byUsername].sort());
+    assert.ok(!attempts.some((row) => row.id === someoneElse));
+    assert.deepEqual(attempts.map((row) => [row.ip_address, row.user_agent]).sort(), [
+      ['192.0.2.10', 'probe-agent'],
+      ['192.0.2.11', 'probe-agent'],
+    ]);
+
+    const audit = (json.tables.audit_logs ?? []).filter((row) => row.record_id === person.id);
+    const registration = audit.find((row) => row.operation === 'INSERT');
+    assert.ok(registration, 'the audit row of their registration (no actor) is in the archive');
+    assert.equal((registration.new_data as Record<string, unknown> | null)?.email, 'Ada.Export@Example.test');
+    const byAdmin = audit.find((row) => row.operation === 'UPDATE');
+    assert.ok(byAdmin, 'the change an admin made to their account is in the archive');
+    assert.equal(byAdmin.user_id, null, 'without the admin who made it');
+    assert.ok(byAdmin.new_data, 'with what changed');
+    const [stored] = await sql`
+      SELECT user_id FROM audit_logs WHERE table_name = 'users' AND record_id = ${person.id as string}
+        AND operation = 'UPDATE'`;
+    assert.equal(stored?.user_id, admin.id, 'the database does record the admin');
+  });
+
   test('a row naming the person through ANY user column of the catalog is in the archive', async () => {
-    const { sql } = database.current;
+    const { sql, db } = database.current;
     const subject = await make('users')(sql);
     const expected: { table: string; column: string; id: unknown }[] = [];
     for (const { table, column } of await catalogUserColumns()) {
       const row = await make(table)(sql, { [column]: subject.id });
       expected.push({ table, column, id: row.id });
     }
-    const result = await exportUserData(sql, subject.id as string, await newDataDir());
+    const result = await exportUserData(db, subject.id as string, await newDataDir());
     const { json } = await unpack(result.path);
     for (const { table, column, id } of expected) {
       assert.ok(
@@ -150,7 +209,7 @@ describe('GDPR export (§19.2, Art. 20, ADR 0020)', () => {
   });
 
   test('a user with rows in many tables: archive contents match the database, parts are followed, others’ rows are not, no secret leaks', async () => {
-    const { sql } = database.current;
+    const { sql, db } = database.current;
     const secret = (name: string) => `SECRET-${name}-${Math.random().toString(36).slice(2)}`;
     const secrets = {
       password: secret('password'),
@@ -211,11 +270,11 @@ describe('GDPR export (§19.2, Art. 20, ADR 0020)', () => {
     const bystanderPlaylist = await make('playlists')(sql, { user_id: other.id });
 
     const dataDir = await newDataDir();
-    const result = await exportUserData(sql, subject.id as string, dataDir);
+    const result = await exportUserData(db, subject.id as string, dataDir);
     assert.match(result.path, new RegExp(`^${dataDir}/exports/${subject.id}/\\d{8}T\\d{9}Z\\.tar\\.gz$`));
     assert.equal((await stat(result.path)).mode & 0o777, 0o600, 'the archive is readable by its owner only');
     const archive = await unpack(result.path);
-    const plan: ExportPlan = await buildExportPlan(sql);
+    const plan: ExportPlan = await buildExportPlan(db);
 
     assert.deepEqual(archive.files, ['export.json', ...plan.tables.map((t) => `${t.table}.csv`)].sort());
     assert.equal(archive.json.format, 'veza-gdpr-export/1');
@@ -289,18 +348,18 @@ describe('GDPR export (§19.2, Art. 20, ADR 0020)', () => {
   });
 
   test('an unknown or malformed user id is refused', async () => {
-    const { sql } = database.current;
+    const { db } = database.current;
     const dataDir = await newDataDir();
-    await assert.rejects(exportUserData(sql, 'not-a-uuid', dataDir), /"not-a-uuid" is not a user id/);
+    await assert.rejects(exportUserData(db, 'not-a-uuid', dataDir), /"not-a-uuid" is not a user id/);
     await assert.rejects(
-      exportUserData(sql, '00000000-0000-4000-8000-000000000000', dataDir),
+      exportUserData(db, '00000000-0000-4000-8000-000000000000', dataDir),
       /no user with id 00000000-0000-4000-8000-000000000000/,
     );
     assert.deepEqual(await readdir(join(dataDir, 'exports')).catch(() => []), [], 'nothing is left behind');
   });
 
   test('gdpr.exports writes each pending request, sets exported_at, skips deleted accounts; a second run does nothing', async () => {
-    const { sql } = database.current;
+    const { sql, db } = database.current;
     const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
     const users = make('users');
     const first = await users(sql, { export_requested_at: ago(10) });
@@ -318,11 +377,11 @@ describe('GDPR export (§19.2, Art. 20, ADR 0020)', () => {
     const past = new Date(Date.now() - (EXPORT_ARCHIVE_MAX_AGE_DAYS + 1) * 86_400_000);
     await utimes(oldArchive, past, past);
 
-    const dry = await runJob(gdprExports, { sql, dataDir, dryRun: true, triggeredBy: 'manual' });
+    const dry = await runJob(gdprExports, { db, dataDir, dryRun: true, triggeredBy: 'manual' });
     assert.deepEqual(dry.rowsByTable, { users: 2 });
     assert.deepEqual(await readdir(join(dataDir, 'exports')), [done.id], 'a dry run writes and removes nothing');
 
-    const run = await runJob(gdprExports, { sql, dataDir, triggeredBy: 'manual' });
+    const run = await runJob(gdprExports, { db, dataDir, triggeredBy: 'manual' });
     assert.equal(run.status, 'succeeded', run.error ?? '');
     assert.deepEqual(run.rowsByTable, { users: 2 });
     for (const user of [first, again]) {
@@ -342,7 +401,7 @@ describe('GDPR export (§19.2, Art. 20, ADR 0020)', () => {
     assert.deepEqual(await readdir(join(dataDir, 'exports', done.id as string)), ['20990101T000000000Z.tar.gz']);
     assert.ok(!(await readdir(join(dataDir, 'exports'))).includes(deleted.id as string));
 
-    const second = await runJob(gdprExports, { sql, dataDir, triggeredBy: 'manual' });
+    const second = await runJob(gdprExports, { db, dataDir, triggeredBy: 'manual' });
     assert.deepEqual(second.rowsByTable, {});
     assert.equal((await readdir(join(dataDir, 'exports', first.id as string))).length, 1);
   });

@@ -1,10 +1,13 @@
-// GDPR export (spec §19.2, Art. 20; ADR 0020): everything about one person, found from the foreign-key graph
-// in the catalog, written as a .tar.gz holding export.json (every table) and one CSV per table.
+// GDPR export (spec §19.2, Art. 20; ADR 0020, 0037): everything about one person, found from the foreign-key graph
+// in the catalog and, for rows no key leads to, by the identifiers they carry; written as a .tar.gz holding
+// export.json (every table) and one CSV per table.
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type postgres from 'postgres';
+import { CompiledQuery, sql } from 'kysely';
 import { create as createTar } from 'tar';
-import type { JobSql } from '../../platform/jobs/job.ts';
+import { storageForDataDir, writeOwnFiles } from '../../domains/files/index.ts';
+import type { JobDb } from '../../platform/jobs/job.ts';
+import { inSavepoint } from '../../platform/jobs/run-job.ts';
 import type { ForeignKey, UserColumn } from './foreign-keys.ts';
 import { loadForeignKeys, loadPrimaryKeys, quoteIdentifier, userColumns } from './foreign-keys.ts';
 
@@ -154,11 +157,57 @@ export const PART_OF_CONSTRAINTS: Readonly<Record<string, boolean>> = {
   fk_typing_indicators_rooms: false,
 };
 
+/**
+ * Rows about the person that no foreign key leads to, found by an identifier they carry (ADR 0037). `where` is an
+ * SQL condition on the row named `alias`, $1 being the person's id; `omit` as in USER_COLUMN_EXPORTS: blank when the
+ * row is there only through this rule.
+ */
+export interface IdentifierRule {
+  where: (alias: string) => string;
+  omit: readonly string[];
+  why: string;
+}
+
+/** The person's own identifiers as login_attempts records them: trimmed, lower case (ADR 0022's lockoutKey). */
+const OWN_LOGIN_IDENTIFIERS = `(SELECT lower(u.email) FROM users u WHERE u.id = $1
+                                UNION ALL SELECT lower(u.username) FROM users u WHERE u.id = $1)`;
+
+export const IDENTIFIER_RULES: Readonly<Record<string, readonly IdentifierRule[]>> = {
+  login_attempts: [
+    {
+      where: (alias) => `${alias}."identifier" IN ${OWN_LOGIN_IDENTIFIERS}`,
+      omit: [],
+      why:
+        'attempts to log in as the person under their current email or username, with address and user agent; ' +
+        'they cannot be told apart from their own, and who tried to get into their account is theirs to know',
+    },
+  ],
+  audit_logs: [
+    {
+      where: (alias) => `${alias}."table_name" = 'users' AND ${alias}."record_id" = $1 AND ${alias}."user_id" IS NULL`,
+      omit: [],
+      why: 'changes to their account with no acting user: their own registration, the jobs',
+    },
+    {
+      where: (alias) => `${alias}."table_name" = 'users' AND ${alias}."record_id" = $1 AND ${alias}."user_id" <> $1`,
+      omit: ['user_id'],
+      why: 'changes someone else (an admin) made to their account, without who made them',
+    },
+  ],
+};
+
+/**
+ * Registry tables holding personal data (personalData not `none`) that the export leaves out on purpose; every
+ * other one must be reached through a foreign key or an identifier rule (a test fails otherwise).
+ */
+export const NOT_EXPORTED: Readonly<Record<string, string>> = {};
+
 /** One way a row of a table is about the person. */
 export type ExportSource =
   | { kind: 'self' }
   | { kind: 'user_column'; column: string; role: 'owner' | 'mention'; omit: readonly string[] }
-  | { kind: 'part_of'; key: ForeignKey };
+  | { kind: 'part_of'; key: ForeignKey }
+  | { kind: 'identifier'; rule: IdentifierRule };
 
 export interface TableExportPlan {
   table: string;
@@ -180,9 +229,9 @@ export interface ExportPlan {
 }
 
 /** Builds the export plan from the catalog: which rows of which tables are about a person, and which columns. */
-export async function buildExportPlan(sql: JobSql): Promise<ExportPlan> {
-  const foreignKeys = await loadForeignKeys(sql);
-  const primaryKeys = await loadPrimaryKeys(sql);
+export async function buildExportPlan(db: JobDb): Promise<ExportPlan> {
+  const foreignKeys = await loadForeignKeys(db);
+  const primaryKeys = await loadPrimaryKeys(db);
   const people = userColumns(foreignKeys);
 
   const sources = new Map<string, ExportSource[]>([['users', [{ kind: 'self' }]]]);
@@ -195,6 +244,10 @@ export async function buildExportPlan(sql: JobSql): Promise<ExportPlan> {
       role: decided?.role ?? 'owner',
       omit: decided?.omit ?? [],
     });
+  }
+
+  for (const [table, rules] of Object.entries(IDENTIFIER_RULES)) {
+    for (const rule of rules) add(table, { kind: 'identifier', rule });
   }
 
   // Tables whose rows can be the person's own (not mere mentions), grown by following part-of keys to a fixpoint.
@@ -220,12 +273,12 @@ export async function buildExportPlan(sql: JobSql): Promise<ExportPlan> {
   }
 
   const tableNames = [...sources.keys()].sort();
-  const columns = await sql<{ table: string; column: string; type: string }[]>`
+  const { rows: columns } = await sql<{ table: string; column: string; type: string }>`
     SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, NULL) AS type
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-    WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(${tableNames}) AND NOT c.relispartition
+    WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(${tableNames}::name[]) AND NOT c.relispartition
       AND a.attnum > 0 AND NOT a.attisdropped
-    ORDER BY c.relname, a.attnum`;
+    ORDER BY c.relname, a.attnum`.execute(db);
 
   const tables = tableNames.map((table): TableExportPlan => {
     const own = columns.filter((c) => c.table === table);
@@ -256,6 +309,8 @@ function ownedCondition(plan: Map<string, TableExportPlan>, table: string, alias
         return source.role === 'owner' ? [`${alias}.${quoteIdentifier(source.column)} = $1`] : [];
       case 'part_of':
         return [partCondition(plan, source.key, alias, depth)];
+      case 'identifier':
+        return [`(${source.rule.where(alias)})`];
     }
   });
   return conditions.length > 0 ? `(${conditions.join(' OR ')})` : 'false';
@@ -284,8 +339,10 @@ export function tableExportQuery(plan: ExportPlan, table: string): string {
         ? `${alias}.${quoteIdentifier(source.column)} = $1`
         : source.kind === 'self'
           ? `${alias}.id = $1`
-          : partCondition(byTable, source.key, alias, 0),
-    omit: source.kind === 'user_column' ? source.omit : [],
+          : source.kind === 'identifier'
+            ? `(${source.rule.where(alias)})`
+            : partCondition(byTable, source.key, alias, 0),
+    omit: source.kind === 'user_column' ? source.omit : source.kind === 'identifier' ? source.rule.omit : [],
   }));
   const projections = entry.columns.map((column) => {
     const quoted = `${alias}.${quoteIdentifier(column)}`;
@@ -354,23 +411,21 @@ type Rows = { json: string; cells: string }[];
  * to <dataDir>/exports/<user id>/<timestamp>.tar.gz, readable by the owner of the process only, and returns it.
  * Does not touch users.exported_at (the gdpr.exports job does, see markExported).
  */
-export async function exportUserData(
-  sql: postgres.Sql | postgres.TransactionSql,
-  userId: string,
-  dataDir: string,
-): Promise<UserExport> {
+export async function exportUserData(db: JobDb, userId: string, dataDir: string): Promise<UserExport> {
   assertUuid(userId);
   const directory = userExportDirectory(dataDir, userId);
-  const inSnapshot = <T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> =>
-    'savepoint' in sql
-      ? (sql.savepoint(work) as Promise<T>)
-      : (sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', work) as Promise<T>);
+  const inSnapshot = <T>(work: (tx: JobDb) => Promise<T>): Promise<T> =>
+    db.isTransaction
+      ? inSavepoint(db, work)
+      : db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
 
   const work: { staging?: string } = {};
   try {
     const { generatedAt, rowsByTable, files, staging } = await inSnapshot(async (tx) => {
-      await tx`SET LOCAL TimeZone = 'UTC'`;
-      const [user] = await tx<{ now: Date }[]>`SELECT NOW() AS now FROM users WHERE id = ${userId}`;
+      await sql`SET LOCAL TimeZone = 'UTC'`.execute(tx);
+      const {
+        rows: [user],
+      } = await sql<{ now: Date }>`SELECT NOW() AS now FROM users WHERE id = ${userId}`.execute(tx);
       if (!user) throw new UnknownUserError(userId);
       const plan = await buildExportPlan(tx);
 
@@ -394,8 +449,15 @@ export async function exportUserData(
             await csv.write(`${entry.columns.map(csvField).join(',')}\r\n`);
             await json.write(`${index === 0 ? '' : ','}\n${JSON.stringify(entry.table)}:[`);
             let count = 0;
-            const cursor = tx.unsafe(tableExportQuery(plan, entry.table), [userId]).cursor(1000) as AsyncIterable<Rows>;
-            for await (const rows of cursor) {
+            // A cursor of the snapshot's transaction, 1,000 rows per round trip: a table never sits in memory.
+            await tx.executeQuery(
+              CompiledQuery.raw(`DECLARE gdpr_export NO SCROLL CURSOR FOR ${tableExportQuery(plan, entry.table)}`, [
+                userId,
+              ]),
+            );
+            for (;;) {
+              const { rows } = await sql<Rows[number]>`FETCH 1000 FROM gdpr_export`.execute(tx);
+              if (rows.length === 0) break;
               await json.write(rows.map((row, i) => `${count + i === 0 ? '' : ','}\n${row.json}`).join(''));
               await csv.write(
                 rows
@@ -404,6 +466,7 @@ export async function exportUserData(
               );
               count += rows.length;
             }
+            await sql`CLOSE gdpr_export`.execute(tx);
             await json.write(count === 0 ? ']' : '\n]');
             counts[entry.table] = count;
           } finally {
@@ -414,6 +477,8 @@ export async function exportUserData(
       } finally {
         await json.close();
       }
+      // The person's uploaded files themselves, read in the same snapshot (ADR 0043: inside the archive).
+      names.push(...(await writeOwnFiles(tx, userId, staging, storageForDataDir(dataDir))));
       return { generatedAt: user.now, rowsByTable: counts, files: names, staging };
     });
 
@@ -428,8 +493,8 @@ export async function exportUserData(
 }
 
 /** Records that the export requested before `generatedAt` is done (a later request stays pending). */
-export async function markExported(sql: JobSql, userId: string, generatedAt: Date): Promise<void> {
-  await sql`UPDATE users SET exported_at = ${generatedAt} WHERE id = ${userId}`;
+export async function markExported(db: JobDb, userId: string, generatedAt: Date): Promise<void> {
+  await db.updateTable('users').set({ exported_at: generatedAt }).where('id', '=', userId).execute();
 }
 
 /** Archives (and left-over staging directories) are removed after this many days: the download window. */

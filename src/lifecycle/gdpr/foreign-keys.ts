@@ -1,7 +1,8 @@
 // The foreign-key graph of the public schema, read from the catalog (pg_constraint), which the GDPR export
 // (ADR 0020) and the account anonymisation (ADR 0019) walk so that a new table referencing users is never
 // forgotten.
-import type { JobSql } from '../../platform/jobs/job.ts';
+import { sql } from 'kysely';
+import type { JobDb } from '../../platform/jobs/job.ts';
 
 export type OnDelete = 'cascade' | 'set_null' | 'restrict' | 'no_action' | 'set_default';
 
@@ -36,10 +37,15 @@ const ON_DELETE: Record<string, OnDelete> = {
  * Every foreign key between tables of the public schema, declared on a table that is not a partition
  * (a partitioned parent's key is cloned onto each partition with conparentid set: those copies are skipped).
  */
-export async function loadForeignKeys(sql: JobSql): Promise<ForeignKey[]> {
-  const rows = await sql<
-    { constraint: string; table: string; columns: string[]; references: string; referenced: string[]; action: string }[]
-  >`
+export async function loadForeignKeys(db: JobDb): Promise<ForeignKey[]> {
+  const { rows } = await sql<{
+    constraint: string;
+    table: string;
+    columns: string[];
+    references: string;
+    referenced: string[];
+    action: string;
+  }>`
     SELECT c.conname AS constraint, source.relname AS table, target.relname AS references,
            c.confdeltype::text AS action,
            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
@@ -52,7 +58,7 @@ export async function loadForeignKeys(sql: JobSql): Promise<ForeignKey[]> {
     WHERE c.contype = 'f' AND c.conparentid = 0
       AND source.relnamespace = 'public'::regnamespace AND target.relnamespace = 'public'::regnamespace
       AND NOT source.relispartition
-    ORDER BY source.relname, c.conname`;
+    ORDER BY source.relname, c.conname`.execute(db);
   return rows.map((row) => {
     const onDelete = ON_DELETE[row.action];
     if (!onDelete) throw new Error(`foreign key ${row.constraint}: unknown ON DELETE action "${row.action}"`);
@@ -81,13 +87,13 @@ export function userColumns(foreignKeys: ForeignKey[]): UserColumn[] {
 }
 
 /** The primary key columns of each table of the public schema (a partitioned table's include its partition key). */
-export async function loadPrimaryKeys(sql: JobSql): Promise<Map<string, string[]>> {
-  const rows = await sql<{ table: string; columns: string[] }[]>`
+export async function loadPrimaryKeys(db: JobDb): Promise<Map<string, string[]>> {
+  const { rows } = await sql<{ table: string; columns: string[] }>`
     SELECT t.relname AS table,
            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.n) AS columns
     FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-    WHERE c.contype = 'p' AND t.relnamespace = 'public'::regnamespace AND NOT t.relispartition`;
+    WHERE c.contype = 'p' AND t.relnamespace = 'public'::regnamespace AND NOT t.relispartition`.execute(db);
   return new Map(rows.map((row) => [row.table, row.columns]));
 }
 

@@ -99,7 +99,7 @@ async function populate(sql: Sql, user: Row, world: World): Promise<void> {
 }
 
 test('accounts.anonymise: deleted 31 days ago → anonymised, personal data gone, legal records kept; 29 days ago and live accounts untouched; a second run changes nothing', async () => {
-  const { sql } = database.current;
+  const { sql, db } = database.current;
   const dataDir = await mkdtemp(join(tmpdir(), 'veza-anonymise-test-'));
   scratch.push(dataDir);
   const bystander = await make('users')(sql);
@@ -130,20 +130,20 @@ test('accounts.anonymise: deleted 31 days ago → anonymised, personal data gone
     await writeFile(join(dataDir, 'exports', user.id as string, '20250101T000000000Z.tar.gz'), 'archive');
   }
 
-  await requestAccountDeletion(sql, old.id as string);
-  await requestAccountDeletion(sql, recent.id as string);
+  await requestAccountDeletion(db, old.id as string);
+  await requestAccountDeletion(db, recent.id as string);
   // Time travel: the requests were made 31 and 29 days ago.
   await sql`UPDATE users SET deleted_at = NOW() - INTERVAL '31 days' WHERE id = ${old.id as string}`;
   await sql`UPDATE users SET deleted_at = NOW() - INTERVAL '29 days' WHERE id = ${recent.id as string}`;
 
   const before = await dump(sql);
-  const dry = await runJob(accountsAnonymise, { sql, dataDir, dryRun: true, triggeredBy: 'manual' });
+  const dry = await runJob(accountsAnonymise, { db, dataDir, dryRun: true, triggeredBy: 'manual' });
   assert.equal(dry.status, 'succeeded', dry.error ?? '');
   assert.equal(dry.rowsByTable.users, 1);
   assert.deepEqual(await dump(sql), before, 'a dry run changes nothing');
   assert.equal((await readdir(join(dataDir, 'exports'))).length, 2, 'a dry run removes no file');
 
-  const first = await runJob(accountsAnonymise, { sql, dataDir, triggeredBy: 'manual' });
+  const first = await runJob(accountsAnonymise, { db, dataDir, triggeredBy: 'manual' });
   assert.equal(first.status, 'succeeded', first.error ?? '');
   assert.equal(first.rowsByTable.users, 1);
   const afterFirst = await dump(sql);
@@ -161,7 +161,7 @@ test('accounts.anonymise: deleted 31 days ago → anonymised, personal data gone
   assert.ok(anonymous.deleted_at instanceof Date, 'still soft-deleted');
 
   // No row names them any more, except where the plan keeps the reference (legal records, shared content).
-  const plan = await loadAccountPlan(sql);
+  const plan = await loadAccountPlan(db);
   const kept = new Set(
     plan.erasure.filter((s) => s.action === 'keep' || s.action === 'content').map((s) => `${s.table}.${s.column}`),
   );
@@ -245,7 +245,7 @@ test('accounts.anonymise: deleted 31 days ago → anonymised, personal data gone
   }
   assert.ok(compared >= 50, `compared ${compared} rows of the other accounts`);
 
-  const second = await runJob(accountsAnonymise, { sql, dataDir, triggeredBy: 'manual' });
+  const second = await runJob(accountsAnonymise, { db, dataDir, triggeredBy: 'manual' });
   assert.equal(second.status, 'succeeded');
   assert.deepEqual(
     Object.entries(second.rowsByTable).filter(([, n]) => n > 0),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import {
   anonymiseAccounts,
@@ -30,17 +31,19 @@ export const accountsAnonymise: JobDefinition = {
   defaultSchedule: '30 3 * * *',
   async run(context) {
     const { maxAgeDays, clock } = accountRetention();
-    const { sql } = context;
-    const plan = await loadAccountPlan(sql);
-    const [{ cutoff } = { cutoff: new Date(0) }] = await sql<{ cutoff: Date }[]>`
-      SELECT NOW() - make_interval(days => ${maxAgeDays}) AS cutoff`;
+    const { db } = context;
+    const plan = await loadAccountPlan(db);
+    const {
+      rows: [{ cutoff } = { cutoff: new Date(0) }],
+    } = await sql<{ cutoff: Date }>`
+      SELECT ${context.now}::timestamptz - make_interval(days => ${maxAgeDays}::int) AS cutoff`.execute(db);
     const first = '00000000-0000-0000-0000-000000000000';
     // Content an interrupted deletion request left visible is hidden now (ADR 0019); normally none.
     for (let after = first; ;) {
-      const deleted = await sql<{ id: string }[]>`
+      const { rows: deleted } = await sql<{ id: string }>`
         SELECT id FROM users
-        WHERE deleted_at IS NOT NULL AND email <> ${anonymisedEmail(sql, 'id')} AND id > ${after}
-        ORDER BY id LIMIT ${ACCOUNTS_PER_ROUND}`;
+        WHERE deleted_at IS NOT NULL AND email <> ${anonymisedEmail('id')} AND id > ${after}::uuid
+        ORDER BY id LIMIT ${ACCOUNTS_PER_ROUND}`.execute(db);
       const last = deleted.at(-1);
       if (!last) break;
       const ids = deleted.map((row) => row.id);
@@ -50,10 +53,10 @@ export const accountsAnonymise: JobDefinition = {
       after = last.id;
     }
     for (let after = first; ;) {
-      const due = await sql<{ id: string }[]>`
+      const { rows: due } = await sql<{ id: string }>`
         SELECT id FROM users
-        WHERE ${sql(clock)} < ${cutoff} AND email <> ${anonymisedEmail(sql, 'id')} AND id > ${after}
-        ORDER BY id LIMIT ${ACCOUNTS_PER_ROUND}`;
+        WHERE ${sql.id(clock)} < ${cutoff} AND email <> ${anonymisedEmail('id')} AND id > ${after}::uuid
+        ORDER BY id LIMIT ${ACCOUNTS_PER_ROUND}`.execute(db);
       const last = due.at(-1);
       if (!last) return;
       await anonymiseAccounts(

@@ -1,5 +1,7 @@
+import { rm } from 'node:fs/promises';
+import { sql } from 'kysely';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
-import { exportUserData, markExported, pruneExportArchives } from '../gdpr/export.ts';
+import { exportUserData, markExported, pruneExportArchives, userExportDirectory } from '../gdpr/export.ts';
 
 /** Exports written per run; the rest wait for the next run, a few minutes later. */
 export const EXPORTS_PER_RUN = 50;
@@ -14,12 +16,12 @@ export const gdprExports: JobDefinition = {
   description: 'write the requested GDPR exports (JSON + CSV archive) and set exported_at (§19.2)',
   defaultSchedule: '*/5 * * * *',
   async run(context) {
-    const { sql } = context;
-    const pending = await sql<{ id: string }[]>`
+    const { db } = context;
+    const { rows: pending } = await sql<{ id: string }>`
       SELECT id FROM users
       WHERE export_requested_at IS NOT NULL AND (exported_at IS NULL OR export_requested_at > exported_at)
         AND deleted_at IS NULL
-      ORDER BY export_requested_at, id LIMIT ${EXPORTS_PER_RUN}`;
+      ORDER BY export_requested_at, id LIMIT ${EXPORTS_PER_RUN}`.execute(db);
     if (context.dryRun) {
       context.log(`gdpr.exports: ${pending.length} export(s) to write (dry run: none written)`);
       context.count('users', pending.length);
@@ -30,8 +32,16 @@ export const gdprExports: JobDefinition = {
     const failures: string[] = [];
     for (const { id } of pending) {
       try {
-        const result = await exportUserData(sql, id, context.dataDir);
-        await markExported(sql, id, result.generatedAt);
+        const result = await exportUserData(db, id, context.dataDir);
+        // An account deleted while its archive was written: the deletion removed what was there before (ADR 0037).
+        const {
+          rows: [live],
+        } = await sql`SELECT 1 FROM users WHERE id = ${id} AND deleted_at IS NULL`.execute(db);
+        if (!live) {
+          await rm(userExportDirectory(context.dataDir, id), { recursive: true, force: true });
+          continue;
+        }
+        await markExported(db, id, result.generatedAt);
         context.count('users', 1);
         context.log(`gdpr.exports: ${id} -> ${result.path}`);
       } catch (error) {

@@ -13,7 +13,7 @@ import { freePort } from '../../../test/helpers/free-port.ts';
 import { ensureDatabase } from '../../platform/db/database-server.ts';
 import { startEmbeddedServer } from '../../platform/db/embedded-server.ts';
 import { Migrator } from '../../platform/db/migrations.ts';
-import type { JobSql } from '../../platform/jobs/job.ts';
+import { openPool, type Database } from '../../platform/db/pool.ts';
 import { runJob } from '../../platform/jobs/run-job.ts';
 import { loadTableRegistry } from '../table-registry.ts';
 import {
@@ -53,8 +53,8 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-function run(sql: postgres.Sql, dataDir: string, dryRun = false) {
-  return runJob(maintainPartitions, { sql, dataDir, dryRun, triggeredBy: 'manual' });
+function run(db: Database, dataDir: string, dryRun = false) {
+  return runJob(maintainPartitions, { db, dataDir, dryRun, triggeredBy: 'manual' });
 }
 
 /** UTC end of the month holding `at`: the upper bound of its monthly partition. */
@@ -63,7 +63,7 @@ function monthEnd(at: Date): number {
 }
 
 /** Partitions of each table and their bounds, plus tables left detached: what DDL the job did shows here. */
-async function catalog(sql: JobSql) {
+async function catalog(sql: postgres.Sql) {
   return sql<{ parent: string | null; name: string; bound: string | null; comment: string | null }[]>`
     SELECT parent.relname AS parent, c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound,
            obj_description(c.oid, 'pg_class') AS comment
@@ -108,7 +108,7 @@ function filesUnder(dir: string): Record<string, string> {
 }
 
 test('rows stranded in the default partitions get partitions of their own, with their references intact; expired login_attempts and audit_logs partitions are dropped, audit_logs archived first; a dry run and a second run change nothing', async () => {
-  const { sql } = database.current;
+  const { sql, db } = database.current;
   const dataDir = await tempDir();
 
   // --- messages: stranded in the past and beyond the premade months, referenced by reactions and replies
@@ -187,14 +187,14 @@ test('rows stranded in the default partitions get partitions of their own, with 
   const boundaryMonth = `login_attempts_${daysAgo(loginDays).toISOString().slice(0, 7).replace('-', '_')}`;
 
   // (e) a dry run reports, changes nothing and writes no file
-  const dry = await run(sql, dataDir, true);
+  const dry = await run(db, dataDir, true);
   assert.equal(dry.status, 'succeeded', dry.error ?? '');
   assert.deepEqual(await catalog(sql), catalogBefore, 'no partition created, detached or dropped');
   assert.deepEqual(await rows(sql), before, 'no row moved or deleted');
   assert.deepEqual(filesUnder(dataDir), {}, 'no file written');
 
   // the real run
-  const first = await run(sql, dataDir);
+  const first = await run(db, dataDir);
   assert.equal(first.status, 'succeeded', first.error ?? '');
   assert.deepEqual(first.rowsByTable, {
     messages: strandedBefore.messages,
@@ -335,7 +335,7 @@ test('rows stranded in the default partitions get partitions of their own, with 
   // (d) a second run changes nothing
   const catalogAfter = await catalog(sql);
   const filesAfter = filesUnder(dataDir);
-  const second = await run(sql, dataDir);
+  const second = await run(db, dataDir);
   assert.equal(second.status, 'succeeded', second.error ?? '');
   assert.deepEqual(second.rowsByTable, {
     messages: 0,
@@ -350,12 +350,12 @@ test('rows stranded in the default partitions get partitions of their own, with 
 });
 
 test('a run interrupted after detaching is finished by the next one; an archive of other rows for the same month is kept', async () => {
-  const { sql } = database.current;
+  const { sql, db } = database.current;
   const dataDir = await tempDir();
   const at = daysAgo(1200);
   const month = `audit_logs_${at.toISOString().slice(0, 7).replace('-', '_')}`;
   for (let i = 0; i < 3; i += 1) await make('audit_logs')(sql, { created_at: at, new_data: { i } });
-  assert.equal((await run(sql, dataDir)).status, 'succeeded');
+  assert.equal((await run(db, dataDir)).status, 'succeeded');
   const firstArchive = readFileSync(archivePath(dataDir, 'audit_logs', month));
   assert.equal(gunzipSync(firstArchive).toString().trim().split('\n').length, 3);
 
@@ -374,7 +374,7 @@ test('a run interrupted after detaching is finished by the next one; an archive 
   mkdirSync(join(dataDir, 'archive', 'audit_logs'), { recursive: true });
   writeFileSync(join(dataDir, 'archive', 'audit_logs', `${month}.jsonl.gz.partial`), gzipSync('{"half'));
 
-  const resumed = await run(sql, dataDir);
+  const resumed = await run(db, dataDir);
   assert.equal(resumed.status, 'succeeded', resumed.error ?? '');
   assert.equal(resumed.rowsByTable.audit_logs, 1);
   assert.equal((await sql`SELECT to_regclass(${month}) AS found`)[0]?.found, null, 'the detached table is dropped');
@@ -398,14 +398,14 @@ test('a run interrupted after detaching is finished by the next one; an archive 
 });
 
 test('an audit_logs partition whose archive cannot be written is not dropped', async () => {
-  const { sql } = database.current;
+  const { sql, db } = database.current;
   const at = daysAgo(1500);
   const month = `audit_logs_${at.toISOString().slice(0, 7).replace('-', '_')}`;
   await make('audit_logs')(sql, { created_at: at, new_data: { unarchivable: true } });
   const broken = await tempDir();
   writeFileSync(join(broken, 'archive'), 'a file where the archive directory should be');
 
-  const failed = await run(sql, broken);
+  const failed = await run(db, broken);
   assert.equal(failed.status, 'failed');
   assert.match(failed.error ?? '', /audit_logs: .*(ENOTDIR|EEXIST)/);
   const [kept] = await sql<{ n: number; comment: string }[]>`
@@ -413,7 +413,7 @@ test('an audit_logs partition whose archive cannot be written is not dropped', a
   assert.deepEqual(kept, { n: 1, comment: detachedComment('audit_logs') }, 'detached, rows kept, marked');
 
   const dataDir = await tempDir();
-  const retried = await run(sql, dataDir);
+  const retried = await run(db, dataDir);
   assert.equal(retried.status, 'succeeded', retried.error ?? '');
   assert.equal((await sql`SELECT to_regclass(${month}) AS found`)[0]?.found, null);
   const archived = JSON.parse(gunzipSync(readFileSync(archivePath(dataDir, 'audit_logs', month))).toString()) as {
@@ -423,12 +423,12 @@ test('an audit_logs partition whose archive cannot be written is not dropped', a
 });
 
 test('a table whose default partition is locked is skipped after the lock timeout, the others are done, and the run fails', async () => {
-  const db = await migratedDatabase();
+  const own = await migratedDatabase();
   try {
-    const { sql } = db;
+    const { sql, db } = own;
     await make('login_attempts')(sql, { attempted_at: daysAgo(-400) });
     await make('analytics_events')(sql, { created_at: daysAgo(-30) });
-    const holder = postgres(db.url, { max: 1, onnotice: () => {} });
+    const holder = postgres(own.url, { max: 1, onnotice: () => {} });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
@@ -440,11 +440,11 @@ test('a table whose default partition is locked is skipped after the lock timeou
     });
     await isLocked;
     // a dry run only reads: it takes no lock that waits for the reader
-    const dry = await run(sql, await tempDir(), true);
+    const dry = await run(db, await tempDir(), true);
     assert.equal(dry.status, 'succeeded', dry.error ?? '');
     assert.equal(dry.rowsByTable.login_attempts, 1);
     const started = Date.now();
-    const result = await run(sql, await tempDir());
+    const result = await run(db, await tempDir());
     const waited = Date.now() - started;
     release();
     await holding;
@@ -457,16 +457,16 @@ test('a table whose default partition is locked is skipped after the lock timeou
     const [stranded] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM login_attempts_default`;
     assert.equal(stranded?.n, 1, 'the locked table is untouched');
 
-    const retried = await run(sql, await tempDir());
+    const retried = await run(db, await tempDir());
     assert.equal(retried.status, 'succeeded', retried.error ?? '');
     assert.equal(retried.rowsByTable.login_attempts, 1);
   } finally {
-    await dropDatabase(db);
+    await dropDatabase(own);
   }
 });
 
 test('the registry decides which partitions may be dropped, and every partitioned table is maintained', async () => {
-  const { sql } = database.current;
+  const { sql, db } = database.current;
   const registry = loadTableRegistry();
   const partitioned = await sql<{ table: string; key: string }[]>`
     SELECT c.relname AS table, a.attname AS key FROM pg_partitioned_table p
@@ -494,7 +494,7 @@ test('the registry decides which partitions may be dropped, and every partitione
     }
   }
   assert.deepEqual(enforced.map((row) => row.table).sort(), ['audit_logs', 'login_attempts']);
-  const result = await run(sql, await tempDir());
+  const result = await run(db, await tempDir());
   assert.equal(result.status, 'succeeded', result.error ?? '');
   for (const { table, id } of enforced) {
     const found = await sql`SELECT 1 FROM ${sql(table)} WHERE id = ${id}`;
@@ -512,6 +512,14 @@ test(
       const url = await ensureDatabase(server.adminUrl, 'veza');
       await new Migrator(url).migrate();
       const sql = postgres(url, { max: 2, onnotice: () => {} });
+      const pool = openPool(url, {
+        poolSize: 2,
+        connectTimeoutMs: 2_000,
+        statementTimeoutMs: 30_000,
+        lockTimeoutMs: 3_000,
+        prepareStatements: true,
+      });
+      const { db } = pool;
       try {
         const message = await make('messages')(sql, { created_at: daysAgo(-200) });
         await make('message_reactions')(sql, { message_id: message.id });
@@ -521,7 +529,7 @@ test(
         await sql`DROP TABLE ${sql(`playback_history_${new Date().toISOString().slice(0, 7).replace('-', '_')}`)}`;
         await make('playback_history')(sql);
 
-        const result = await run(sql, join(dataDir, 'jobs'));
+        const result = await run(db, join(dataDir, 'jobs'));
         assert.equal(result.status, 'succeeded', result.error ?? '');
         assert.deepEqual(result.rowsByTable, {
           messages: 1,
@@ -545,9 +553,10 @@ test(
         SELECT (SELECT count(*)::int FROM message_reactions WHERE message_id = ${message.id as string}) AS reactions,
                (SELECT reply_to_id::text FROM messages WHERE id = ${reply.id as string}) AS reply_to`;
         assert.deepEqual(kept, { reactions: 1, reply_to: message.id });
-        assert.equal((await run(sql, join(dataDir, 'jobs'))).rowsByTable.messages, 0);
+        assert.equal((await run(db, join(dataDir, 'jobs'))).rowsByTable.messages, 0);
       } finally {
         await sql.end();
+        await pool.close();
       }
     } finally {
       await server.stop();

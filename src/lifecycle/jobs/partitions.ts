@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import type { JobContext, JobDefinition, JobSql } from '../../platform/jobs/job.ts';
+import { sql } from 'kysely';
+import type { JobContext, JobDb, JobDefinition } from '../../platform/jobs/job.ts';
 import { loadTableRegistry, type TableRegistry } from '../table-registry.ts';
 
 export type PartitionPeriod = 'month' | 'day';
@@ -124,26 +125,28 @@ function regclass(name: string): string {
   return ident(name);
 }
 
-async function setLockTimeout(tx: JobSql): Promise<void> {
-  await tx`SELECT set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`;
+async function setLockTimeout(tx: JobDb): Promise<void> {
+  await sql`SELECT set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`.execute(tx);
 }
 
-async function primaryKey(sql: JobSql, table: string): Promise<string[]> {
-  const [row] = await sql<{ columns: string[] }[]>`
+async function primaryKey(db: JobDb, table: string): Promise<string[]> {
+  const {
+    rows: [row],
+  } = await sql<{ columns: string[] }>`
     SELECT array(
       SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.position) AS columns
-    FROM pg_index i WHERE i.indrelid = ${regclass(table)}::regclass AND i.indisprimary`;
+    FROM pg_index i WHERE i.indrelid = ${regclass(table)}::regclass AND i.indisprimary`.execute(db);
   if (!row || row.columns.length === 0) throw new Error(`${table} has no primary key`);
   return row.columns;
 }
 
 /** Columns an INSERT … SELECT copies: every live, non-generated column, in order. */
-async function insertableColumns(sql: JobSql, table: string): Promise<string[]> {
-  const rows = await sql<{ name: string }[]>`
+async function insertableColumns(db: JobDb, table: string): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
     SELECT attname::text AS name FROM pg_attribute
     WHERE attrelid = ${regclass(table)}::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
-    ORDER BY attnum`;
+    ORDER BY attnum`.execute(db);
   return rows.map((row) => row.name);
 }
 
@@ -171,13 +174,15 @@ interface PartitionKey {
 }
 
 /** The single column `table` is range-partitioned on, which must be a timestamptz or a date. */
-async function partitionKey(sql: JobSql, table: string): Promise<PartitionKey> {
-  const [parent] = await sql<{ key: string; key_type: string; strategy: string; key_count: number }[]>`
+async function partitionKey(db: JobDb, table: string): Promise<PartitionKey> {
+  const {
+    rows: [parent],
+  } = await sql<{ key: string; key_type: string; strategy: string; key_count: number }>`
     SELECT a.attname::text AS key, format_type(a.atttypid, a.atttypmod) AS key_type,
            p.partstrat::text AS strategy, p.partnatts::int AS key_count
     FROM pg_partitioned_table p
     JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
-    WHERE p.partrelid = ${regclass(table)}::regclass`;
+    WHERE p.partrelid = ${regclass(table)}::regclass`.execute(db);
   if (!parent) throw new Error(`${table} is not a partitioned table`);
   if (parent.strategy !== 'r' || parent.key_count !== 1) {
     throw new Error(`${table} is not range-partitioned on one column`);
@@ -188,16 +193,17 @@ async function partitionKey(sql: JobSql, table: string): Promise<PartitionKey> {
 }
 
 async function inspect(
-  sql: JobSql,
+  db: JobDb,
   table: string,
   period: PartitionPeriod,
   retention: PartitionRetention | null,
+  now: Date,
 ): Promise<TableState> {
-  const { key, keyType } = await partitionKey(sql, table);
+  const { key, keyType } = await partitionKey(db, table);
   const formats = periodFormats(period, keyType);
   const isDate = keyType === 'date';
 
-  const bounds = await sql<{ name: string; is_default: boolean; from: Date | null; to: Date | null }[]>`
+  const { rows: bounds } = await sql<{ name: string; is_default: boolean; from: Date | null; to: Date | null }>`
     WITH p AS (
       SELECT c.relname::text AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -210,7 +216,7 @@ async function inspect(
     SELECT name, is_default,
            CASE WHEN ${isDate} THEN from_text::date::timestamp AT TIME ZONE 'UTC' ELSE from_text::timestamptz END AS from,
            CASE WHEN ${isDate} THEN to_text::date::timestamp AT TIME ZONE 'UTC' ELSE to_text::timestamptz END AS to
-    FROM b ORDER BY name`;
+    FROM b ORDER BY name`.execute(db);
   const defaultPartition = bounds.find((row) => row.is_default)?.name ?? null;
   const partitions = bounds
     .filter((row) => !row.is_default)
@@ -218,16 +224,20 @@ async function inspect(
 
   const stranded: StrandedPeriod[] = [];
   if (defaultPartition) {
-    const rows = await sql.unsafe<
-      { suffix: string; from_literal: string; to_literal: string; from: Date; to: Date; rows: number }[]
-    >(
-      `SELECT to_char(s, $2) AS suffix, to_char(s, $3) AS from_literal, to_char(s + $4::interval, $3) AS to_literal,
-              s AT TIME ZONE 'UTC' AS "from", (s + $4::interval) AT TIME ZONE 'UTC' AS "to", n AS rows
-       FROM (SELECT date_trunc($1, ${keyUtc(key, keyType)}) AS s, count(*)::int AS n
-             FROM ${ident(defaultPartition)} GROUP BY 1) AS periods
-       ORDER BY s`,
-      [period, formats.suffix, formats.bound, formats.step],
-    );
+    const { rows } = await sql<{
+      suffix: string;
+      from_literal: string;
+      to_literal: string;
+      from: Date;
+      to: Date;
+      rows: number;
+    }>`
+      SELECT to_char(s, ${formats.suffix}) AS suffix, to_char(s, ${formats.bound}) AS from_literal,
+             to_char(s + ${formats.step}::interval, ${formats.bound}) AS to_literal,
+             s AT TIME ZONE 'UTC' AS "from", (s + ${formats.step}::interval) AT TIME ZONE 'UTC' AS "to", n AS rows
+      FROM (SELECT date_trunc(${period}, ${sql.raw(keyUtc(key, keyType))}) AS s, count(*)::int AS n
+            FROM ${sql.raw(ident(defaultPartition))} GROUP BY 1) AS periods
+      ORDER BY s`.execute(db);
     for (const row of rows) {
       stranded.push({
         name: `${table}_${row.suffix}`,
@@ -240,25 +250,29 @@ async function inspect(
     }
   }
 
-  // The names ensure_range_partitions(table, period, PREMAKE_PERIODS) would create, as it computes them.
-  const premade = await sql<{ name: string }[]>`
+  // The names ensure_range_partitions(table, period, PREMAKE_PERIODS) would create, as it computes them: from the
+  // server's NOW(), like the function itself (the partitions a row needs follow the database's clock, which also
+  // stamps created_at), not from the run's clock that retention cutoffs use.
+  const { rows: premade } = await sql<{ name: string }>`
     SELECT ${table}::text || '_' || to_char(date_trunc(${period}, NOW() AT TIME ZONE 'UTC') + i * ${formats.step}::interval,
                                       ${formats.suffix}) AS name
-    FROM generate_series(0, ${PREMAKE_PERIODS}) AS i ORDER BY i`;
+    FROM generate_series(0, ${PREMAKE_PERIODS}) AS i ORDER BY i`.execute(db);
   const missingPremade = premade.map((row) => row.name).filter((name) => !partitions.some((p) => p.name === name));
 
-  const detached = await sql<{ name: string }[]>`
+  const { rows: detached } = await sql<{ name: string }>`
     SELECT c.relname::text AS name FROM pg_class c
     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = ${regclass(table)}::regclass)
       AND c.relkind = 'r' AND NOT c.relispartition
       AND obj_description(c.oid, 'pg_class') = ${detachedComment(table)}
-    ORDER BY 1`;
+    ORDER BY 1`.execute(db);
 
   let cutoff: Date | null = null;
   if (retention) {
-    const [row] = await sql<
-      { cutoff: Date }[]
-    >`SELECT NOW() - make_interval(days => ${retention.maxAgeDays}) AS cutoff`;
+    const {
+      rows: [row],
+    } = await sql<{
+      cutoff: Date;
+    }>`SELECT ${now}::timestamptz - make_interval(days => ${retention.maxAgeDays}) AS cutoff`.execute(db);
     cutoff = row?.cutoff ?? null;
   }
 
@@ -267,7 +281,7 @@ async function inspect(
     period,
     key,
     keyType,
-    primaryKey: await primaryKey(sql, table),
+    primaryKey: await primaryKey(db, table),
     defaultPartition,
     partitions,
     stranded,
@@ -302,24 +316,24 @@ class TriggerSwitch {
   private readonly disabled: DisabledTrigger[] = [];
   private readonly done = new Set<string>();
 
-  async disable(tx: JobSql, relation: string): Promise<void> {
+  async disable(tx: JobDb, relation: string): Promise<void> {
     if (this.done.has(relation)) return;
     this.done.add(relation);
-    const triggers = await tx<{ name: string; mode: 'O' | 'A' }[]>`
+    const { rows: triggers } = await sql<{ name: string; mode: 'O' | 'A' }>`
       SELECT tgname::text AS name, tgenabled::text AS mode FROM pg_trigger
       WHERE tgrelid = ${regclass(relation)}::regclass AND NOT tgisinternal AND tgenabled IN ('O', 'A')
-      ORDER BY tgname`;
+      ORDER BY tgname`.execute(tx);
     for (const trigger of triggers) {
-      await tx.unsafe(`ALTER TABLE ${ident(relation)} DISABLE TRIGGER ${ident(trigger.name)}`);
+      await sql.raw(`ALTER TABLE ${ident(relation)} DISABLE TRIGGER ${ident(trigger.name)}`).execute(tx);
       this.disabled.push({ relation, trigger: trigger.name, mode: trigger.mode });
     }
   }
 
-  async restore(tx: JobSql): Promise<void> {
+  async restore(tx: JobDb): Promise<void> {
     for (const { relation, trigger, mode } of this.disabled.reverse()) {
-      await tx.unsafe(
-        `ALTER TABLE ${ident(relation)} ENABLE ${mode === 'A' ? 'ALWAYS ' : ''}TRIGGER ${ident(trigger)}`,
-      );
+      await sql
+        .raw(`ALTER TABLE ${ident(relation)} ENABLE ${mode === 'A' ? 'ALWAYS ' : ''}TRIGGER ${ident(trigger)}`)
+        .execute(tx);
     }
     this.disabled.length = 0;
   }
@@ -341,8 +355,9 @@ interface IncomingForeignKey {
   referencedByOthers: boolean;
 }
 
-async function incomingForeignKeys(sql: JobSql, table: string): Promise<IncomingForeignKey[]> {
-  return sql<IncomingForeignKey[]>`
+async function incomingForeignKeys(db: JobDb, table: string): Promise<IncomingForeignKey[]> {
+  return (
+    await sql<IncomingForeignKey>`
     SELECT c.conname::text AS name, r.relname::text AS table,
            array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, position)
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.position) AS columns,
@@ -355,16 +370,19 @@ async function incomingForeignKeys(sql: JobSql, table: string): Promise<Incoming
                    AND o.conparentid = 0) AS "referencedByOthers"
     FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
     WHERE c.contype = 'f' AND c.confrelid = ${regclass(table)}::regclass AND c.conparentid = 0
-    ORDER BY c.conname`;
+    ORDER BY c.conname`.execute(db)
+  ).rows;
 }
 
 /** The leaf relations holding the rows of `table` whose key is in the temporary table `keys`. */
-async function relationsHolding(tx: JobSql, table: string, key: string[], keys: string): Promise<string[]> {
-  const rows = await tx.unsafe<{ name: string }[]>(
-    `SELECT DISTINCT c.relname::text AS name FROM ${ident(table)} t JOIN pg_class c ON c.oid = t.tableoid
+async function relationsHolding(tx: JobDb, table: string, key: string[], keys: string): Promise<string[]> {
+  const { rows } = await sql
+    .raw<{ name: string }>(
+      `SELECT DISTINCT c.relname::text AS name FROM ${ident(table)} t JOIN pg_class c ON c.oid = t.tableoid
      WHERE (${key.map((column) => `t.${ident(column)}`).join(', ')}) IN (SELECT ${identList(key)} FROM ${ident(keys)})
      ORDER BY 1`,
-  );
+    )
+    .execute(tx);
   return rows.map((row) => row.name);
 }
 
@@ -391,18 +409,24 @@ async function rescuePeriod(context: JobContext, state: TableState, period: Stra
   return context.transaction(async (tx) => {
     await setLockTimeout(tx);
     // The strongest lock first (ATTACH needs it on the default), so it is never upgraded while others wait.
-    await tx.unsafe(`LOCK TABLE ${ident(defaultPartition)} IN ACCESS EXCLUSIVE MODE`);
-    const [stranded] = await tx.unsafe<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM ${ident(defaultPartition)} WHERE ${inRange}`,
-    );
+    await sql.raw(`LOCK TABLE ${ident(defaultPartition)} IN ACCESS EXCLUSIVE MODE`).execute(tx);
+    const {
+      rows: [stranded],
+    } = await sql
+      .raw<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(defaultPartition)} WHERE ${inRange}`)
+      .execute(tx);
     if (stranded?.n === 0) return 0; // moved meanwhile by another run
-    const [existing] = await tx<{ name: string | null }[]>`SELECT to_regclass(${regclass(period.name)})::text AS name`;
+    const {
+      rows: [existing],
+    } = await sql<{ name: string | null }>`SELECT to_regclass(${regclass(period.name)})::text AS name`.execute(tx);
     if (existing?.name) throw new Error(`${table}: ${period.name} exists but is not the partition of its period`);
 
     const columns = await insertableColumns(tx, table);
-    await tx.unsafe(
-      `CREATE TEMP TABLE partitions_moving ON COMMIT DROP AS SELECT * FROM ${ident(defaultPartition)} WHERE ${inRange}`,
-    );
+    await sql
+      .raw(
+        `CREATE TEMP TABLE partitions_moving ON COMMIT DROP AS SELECT * FROM ${ident(defaultPartition)} WHERE ${inRange}`,
+      )
+      .execute(tx);
     const triggers = new TriggerSwitch();
     const unlinked: { fk: IncomingForeignKey; saved: string; key: string[] }[] = [];
     const removed: { fk: IncomingForeignKey; saved: string; columns: string[] }[] = [];
@@ -413,16 +437,20 @@ async function rescuePeriod(context: JobContext, state: TableState, period: Stra
         const saved = `partitions_unlinked_${index}`;
         const fkKey = await primaryKey(tx, fk.table);
         const kept = [...fkKey, ...fk.columns.filter((column) => !fkKey.includes(column))];
-        await tx.unsafe(
-          `CREATE TEMP TABLE ${ident(saved)} ON COMMIT DROP AS SELECT ${identList(kept)} FROM ${ident(fk.table)} WHERE ${referencing}`,
-        );
+        await sql
+          .raw(
+            `CREATE TEMP TABLE ${ident(saved)} ON COMMIT DROP AS SELECT ${identList(kept)} FROM ${ident(fk.table)} WHERE ${referencing}`,
+          )
+          .execute(tx);
         for (const relation of await relationsHolding(tx, fk.table, fkKey, saved)) {
           await triggers.disable(tx, relation);
         }
-        await tx.unsafe(
-          `UPDATE ${ident(fk.table)} SET ${fk.columns.map((column) => `${ident(column)} = NULL`).join(', ')}
+        await sql
+          .raw(
+            `UPDATE ${ident(fk.table)} SET ${fk.columns.map((column) => `${ident(column)} = NULL`).join(', ')}
            WHERE (${identList(fkKey)}) IN (SELECT ${identList(fkKey)} FROM ${ident(saved)})`,
-        );
+          )
+          .execute(tx);
         unlinked.push({ fk, saved, key: fkKey });
       } else {
         // Deleting and reinserting the referencing rows is exact only for a plain table nothing references.
@@ -435,13 +463,17 @@ async function rescuePeriod(context: JobContext, state: TableState, period: Stra
         }
         const saved = `partitions_removed_${index}`;
         const fkKey = await primaryKey(tx, fk.table);
-        await tx.unsafe(
-          `CREATE TEMP TABLE ${ident(saved)} ON COMMIT DROP AS SELECT * FROM ${ident(fk.table)} WHERE ${referencing}`,
-        );
+        await sql
+          .raw(
+            `CREATE TEMP TABLE ${ident(saved)} ON COMMIT DROP AS SELECT * FROM ${ident(fk.table)} WHERE ${referencing}`,
+          )
+          .execute(tx);
         await triggers.disable(tx, fk.table);
-        await tx.unsafe(
-          `DELETE FROM ${ident(fk.table)} WHERE (${identList(fkKey)}) IN (SELECT ${identList(fkKey)} FROM ${ident(saved)})`,
-        );
+        await sql
+          .raw(
+            `DELETE FROM ${ident(fk.table)} WHERE (${identList(fkKey)}) IN (SELECT ${identList(fkKey)} FROM ${ident(saved)})`,
+          )
+          .execute(tx);
         removed.push({ fk, saved, columns: await insertableColumns(tx, fk.table) });
       }
     }
@@ -449,43 +481,58 @@ async function rescuePeriod(context: JobContext, state: TableState, period: Stra
     await triggers.disable(tx, defaultPartition);
     // Shaped like the parent; ATTACH adds the indexes, foreign keys and triggers, and marks columns and
     // constraints inherited, so the partition ends up as CREATE TABLE … PARTITION OF would have made it.
-    await tx.unsafe(
-      `CREATE TABLE ${ident(period.name)} (LIKE ${ident(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS
+    await sql
+      .raw(
+        `CREATE TABLE ${ident(period.name)} (LIKE ${ident(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS
          INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STORAGE INCLUDING COMPRESSION)`,
-    );
-    const moved = await tx.unsafe(
-      `WITH moved AS (DELETE FROM ${ident(defaultPartition)} WHERE ${inRange} RETURNING *)
+      )
+      .execute(tx);
+    const moved = await sql
+      .raw(
+        `WITH moved AS (DELETE FROM ${ident(defaultPartition)} WHERE ${inRange} RETURNING *)
        INSERT INTO ${ident(period.name)} (${identList(columns)}) SELECT ${identList(columns)} FROM moved`,
-    );
-    await tx.unsafe(
-      `ALTER TABLE ${ident(table)} ATTACH PARTITION ${ident(period.name)}
+      )
+      .execute(tx);
+    await sql
+      .raw(
+        `ALTER TABLE ${ident(table)} ATTACH PARTITION ${ident(period.name)}
        FOR VALUES FROM (${literal(period.fromLiteral)}) TO (${literal(period.toLiteral)})`,
-    );
+      )
+      .execute(tx);
 
     for (const { fk, saved, key: fkKey } of unlinked) {
       for (const relation of await relationsHolding(tx, fk.table, fkKey, saved)) {
         await triggers.disable(tx, relation);
       }
-      await tx.unsafe(
-        `UPDATE ${ident(fk.table)} AS t SET ${fk.columns.map((column) => `${ident(column)} = s.${ident(column)}`).join(', ')}
+      await sql
+        .raw(
+          `UPDATE ${ident(fk.table)} AS t SET ${fk.columns.map((column) => `${ident(column)} = s.${ident(column)}`).join(', ')}
          FROM ${ident(saved)} AS s WHERE ${fkKey.map((column) => `t.${ident(column)} = s.${ident(column)}`).join(' AND ')}`,
-      );
+        )
+        .execute(tx);
     }
     for (const { fk, saved, columns: fkColumns } of removed) {
-      await tx.unsafe(
-        `INSERT INTO ${ident(fk.table)} (${identList(fkColumns)}) SELECT ${identList(fkColumns)} FROM ${ident(saved)}`,
-      );
+      await sql
+        .raw(
+          `INSERT INTO ${ident(fk.table)} (${identList(fkColumns)}) SELECT ${identList(fkColumns)} FROM ${ident(saved)}`,
+        )
+        .execute(tx);
     }
     await triggers.restore(tx);
 
-    const [left] = await tx.unsafe<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM ${ident(defaultPartition)} WHERE ${inRange}`,
-    );
-    const [copied] = await tx.unsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM partitions_moving`);
-    if (left?.n !== 0 || copied?.n !== moved.count) {
+    const {
+      rows: [left],
+    } = await sql
+      .raw<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(defaultPartition)} WHERE ${inRange}`)
+      .execute(tx);
+    const {
+      rows: [copied],
+    } = await sql.raw<{ n: number }>(`SELECT count(*)::int AS n FROM partitions_moving`).execute(tx);
+    const movedRows = Number(moved.numAffectedRows ?? 0);
+    if (left?.n !== 0 || copied?.n !== movedRows) {
       throw new Error(`${table}: moving ${period.name} out of ${defaultPartition} did not add up; rolled back`);
     }
-    return moved.count;
+    return movedRows;
   });
 }
 
@@ -546,16 +593,20 @@ async function archivePartition(
 
   const written = await context.transaction(async (tx) => {
     // row_to_json writes timestamps in the session's time zone: UTC, whatever the connection's.
-    await tx`SELECT set_config('TimeZone', 'UTC', true)`;
+    await sql`SELECT set_config('TimeZone', 'UTC', true)`.execute(tx);
     const hash = createHash('sha256');
     let count = 0;
-    const cursor = tx
-      .unsafe<{ line: string }[]>(
-        `SELECT row_to_json(p)::text AS line FROM ${ident(partition)} AS p ORDER BY ${key.map((c) => `p.${ident(c)}`).join(', ')}`,
+    // A cursor of the transaction, read ARCHIVE_FETCH_ROWS rows per round trip: the partition never sits in memory.
+    await sql
+      .raw(
+        `DECLARE partitions_archive NO SCROLL CURSOR FOR SELECT row_to_json(p)::text AS line FROM ${ident(partition)} AS p ORDER BY ${key.map((c) => `p.${ident(c)}`).join(', ')}`,
       )
-      .cursor(ARCHIVE_FETCH_ROWS);
+      .execute(tx);
     async function* lines() {
-      for await (const batch of cursor) {
+      for (;;) {
+        const { rows: batch } = await sql<{ line: string }>`
+          FETCH ${sql.raw(String(ARCHIVE_FETCH_ROWS))} FROM partitions_archive`.execute(tx);
+        if (batch.length === 0) return;
         let text = '';
         for (const row of batch) text += `${row.line}\n`;
         hash.update(text);
@@ -596,8 +647,10 @@ async function archivePartition(
 // The job
 // ---------------------------------------------------------------------------------------------------------
 
-async function countRows(sql: JobSql, relation: string): Promise<number> {
-  const [row] = await sql.unsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${ident(relation)}`);
+async function countRows(db: JobDb, relation: string): Promise<number> {
+  const {
+    rows: [row],
+  } = await sql.raw<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(relation)}`).execute(db);
   return row?.n ?? 0;
 }
 
@@ -608,7 +661,7 @@ async function dropDetached(
   retention: PartitionRetention,
   partition: string,
 ): Promise<void> {
-  const rows = await countRows(context.sql, partition);
+  const rows = await countRows(context.db, partition);
   let archived = '';
   if (retention.archive) {
     const file = await archivePartition(context, state.table, partition, state.primaryKey, rows);
@@ -616,7 +669,7 @@ async function dropDetached(
   }
   await context.transaction(async (tx) => {
     await setLockTimeout(tx);
-    await tx.unsafe(`DROP TABLE ${ident(partition)}`);
+    await sql.raw(`DROP TABLE ${ident(partition)}`).execute(tx);
   });
   context.count(state.table, rows);
   context.log(`partitions.maintain: ${state.table}: dropped ${partition} (${rows} row(s)${archived})`);
@@ -634,8 +687,8 @@ async function expirePartition(
 ): Promise<void> {
   await context.transaction(async (tx) => {
     await setLockTimeout(tx);
-    await tx.unsafe(`ALTER TABLE ${ident(state.table)} DETACH PARTITION ${ident(partition)}`);
-    await tx.unsafe(`COMMENT ON TABLE ${ident(partition)} IS ${literal(detachedComment(state.table))}`);
+    await sql.raw(`ALTER TABLE ${ident(state.table)} DETACH PARTITION ${ident(partition)}`).execute(tx);
+    await sql.raw(`COMMENT ON TABLE ${ident(partition)} IS ${literal(detachedComment(state.table))}`).execute(tx);
   });
   context.log(`partitions.maintain: ${state.table}: detached ${partition}`);
   await dropDetached(context, state, retention, partition);
@@ -657,8 +710,12 @@ async function rescueAll(context: JobContext, state: TableState): Promise<void> 
 async function premake(context: JobContext, table: string, period: PartitionPeriod): Promise<number> {
   return context.transaction(async (tx) => {
     await setLockTimeout(tx);
-    const [row] = await tx<{ created: number }[]>`
-      SELECT ensure_range_partitions(${regclass(table)}::regclass, ${period}, ${PREMAKE_PERIODS}) AS created`;
+    const {
+      rows: [row],
+    } = await sql<{ created: number }>`
+      SELECT ensure_range_partitions(${regclass(table)}::regclass, ${period}, ${PREMAKE_PERIODS}) AS created`.execute(
+      tx,
+    );
     return row?.created ?? 0;
   });
 }
@@ -685,7 +742,7 @@ async function reportDrops(
       .map((period) => ({ name: period.name, detached: false, rows: period.rows })),
   ];
   for (const partition of doomed) {
-    const rows = partition.rows ?? (await countRows(context.sql, partition.name));
+    const rows = partition.rows ?? (await countRows(context.db, partition.name));
     context.count(table, rows);
     const archive = retention.archive
       ? ` archive ${rows} row(s) to ${archivePath(context.dataDir, table, partition.name)} and`
@@ -723,7 +780,7 @@ export async function dropExpiredPartitions(
 ): Promise<void> {
   const period = PARTITIONED_TABLES[table];
   if (!period) throw new Error(`${table} is not one of the partitioned tables`);
-  const state = await inspect(context.sql, table, period, retention);
+  const state = await inspect(context.db, table, period, retention, context.now);
   if (context.dryRun) {
     await reportDrops(context, state, retention, []);
     return;
@@ -740,8 +797,8 @@ async function maintainTable(
   table: string,
   period: PartitionPeriod,
 ): Promise<void> {
-  const retention = partitionRetention(registry, table, (await partitionKey(context.sql, table)).key);
-  const state = await inspect(context.sql, table, period, retention);
+  const retention = partitionRetention(registry, table, (await partitionKey(context.db, table)).key);
+  const state = await inspect(context.db, table, period, retention, context.now);
   context.count(table, 0);
   if (context.dryRun) {
     await reportPlan(context, state, retention);
@@ -757,7 +814,7 @@ async function maintainTable(
   } catch (error) {
     // A row of a premade period landed in the default since it was read: rescue it, then premake again.
     if (!isCheckViolation(error)) throw error;
-    await rescueAll(context, await inspect(context.sql, table, period, retention));
+    await rescueAll(context, await inspect(context.db, table, period, retention, context.now));
     created = await premake(context, table, period);
   }
   if (created > 0) context.log(`partitions.maintain: ${table}: premade ${created} partition(s)`);

@@ -8,7 +8,7 @@ import { refreshTrendingTracks, refreshUserStatistics } from './refresh-views.ts
 const database = useMigratedDatabase();
 
 test('the refresh jobs bring new tracks and plays into the views; a dry run leaves them as they were', async () => {
-  const { sql } = database.current;
+  const { sql, db } = database.current;
   const track = await allFactories.tracks?.(sql, { visibility: 'public' });
   assert.ok(track);
   await allFactories.playback_history?.(sql, { track_id: track.id, played_at: new Date() });
@@ -18,7 +18,7 @@ test('the refresh jobs bring new tracks and plays into the views; a dry run leav
   assert.equal(await inTrending(), undefined, 'not there before a refresh');
 
   const dry = await runJob(refreshTrendingTracks, {
-    sql,
+    db,
     dataDir: '/nonexistent',
     dryRun: true,
     triggeredBy: 'manual',
@@ -26,11 +26,11 @@ test('the refresh jobs bring new tracks and plays into the views; a dry run leav
   assert.equal(dry.status, 'succeeded');
   assert.equal(await inTrending(), undefined, 'a dry run rolls the refresh back');
 
-  const real = await runJob(refreshTrendingTracks, { sql, dataDir: '/nonexistent', triggeredBy: 'manual' });
+  const real = await runJob(refreshTrendingTracks, { db, dataDir: '/nonexistent', triggeredBy: 'manual' });
   assert.equal(real.status, 'succeeded');
   assert.equal(Number(await inTrending()), 1);
 
-  await runJob(refreshUserStatistics, { sql, dataDir: '/nonexistent', triggeredBy: 'manual' });
+  await runJob(refreshUserStatistics, { db, dataDir: '/nonexistent', triggeredBy: 'manual' });
   const [stats] = await sql`SELECT track_count FROM user_statistics WHERE user_id = ${track.creator_id as string}`;
   assert.equal(Number(stats?.track_count), 1);
 });

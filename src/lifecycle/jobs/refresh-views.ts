@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 
 function refreshJob(view: 'trending_tracks' | 'user_statistics', schedule: string, what: string): JobDefinition {
@@ -7,9 +8,9 @@ function refreshJob(view: 'trending_tracks' | 'user_statistics', schedule: strin
     defaultSchedule: schedule,
     async run(context) {
       // CONCURRENTLY needs the view's unique index (ADR 0014) and lets readers keep the old rows meanwhile.
-      await context.transaction((tx) => tx.unsafe(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`));
-      const [row] = await context.sql.unsafe(`SELECT count(*)::int AS n FROM ${view}`);
-      context.count(view, Number(row?.n ?? 0));
+      await context.transaction((tx) => sql`REFRESH MATERIALIZED VIEW CONCURRENTLY ${sql.table(view)}`.execute(tx));
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(view)}`.execute(context.db);
+      context.count(view, Number(rows[0]?.n ?? 0));
     },
   };
 }

@@ -7,7 +7,7 @@ import { daysAgo, difference, factory, progress, snapshot } from './retention-te
 
 const database = useMigratedDatabase();
 const run = (dryRun = false, job = retentionActivity, log?: (line: string) => void) =>
-  runJob(job, { sql: database.current.sql, dataDir: '/nonexistent', dryRun, triggeredBy: 'manual', log });
+  runJob(job, { db: database.current.db, dataDir: '/nonexistent', dryRun, triggeredBy: 'manual', log });
 const ids = (rows: Record<string, unknown>[]) => rows.map((row) => row.id as string).sort();
 
 test('spec §18.1 activity logs: exactly the rows past 90 days go; nothing else changes; a second run does nothing', async () => {

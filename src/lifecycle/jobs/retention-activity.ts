@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import { loadTableRegistry, type TableRegistry } from '../table-registry.ts';
 import { olderThan, purgeInBatches, timeLimit } from './retention-support.ts';
@@ -32,21 +33,21 @@ export function createRetentionActivity(options: RetentionJobOptions = {}): JobD
       const batch = { batchSize: options.batchSize };
 
       const attempts = timeLimit(registry, 'login_attempts');
-      await purgeInBatches(context, 'login_attempts', (sql) => olderThan(sql, 'login_attempts', attempts), batch);
+      await purgeInBatches(context, 'login_attempts', olderThan('login_attempts', attempts, context.now), batch);
 
       // The registry's clock is expires_at: anything expired goes, which covers "expired 90 days ago".
       const typing = timeLimit(registry, 'typing_indicators');
       await purgeInBatches(
         context,
         'typing_indicators',
-        (sql) => sql`
-          typing_indicators.expires_at < NOW()
-          OR typing_indicators.started_at < NOW() - make_interval(days => ${typing.days}::int)`,
+        sql`
+          typing_indicators.expires_at < ${context.now}::timestamptz
+          OR typing_indicators.started_at < ${context.now}::timestamptz - make_interval(days => ${typing.days}::int)`,
         batch,
       );
 
       const presence = timeLimit(registry, 'user_presence');
-      await purgeInBatches(context, 'user_presence', (sql) => olderThan(sql, 'user_presence', presence), batch);
+      await purgeInBatches(context, 'user_presence', olderThan('user_presence', presence, context.now), batch);
     },
   };
 }

@@ -1,5 +1,6 @@
-import type postgres from 'postgres';
-import type { JobContext, JobDefinition } from '../../platform/jobs/job.ts';
+import { sql } from 'kysely';
+import type { JobContext, JobDb, JobDefinition } from '../../platform/jobs/job.ts';
+import type { Row } from '../batches.ts';
 import { loadTableRegistry } from '../table-registry.ts';
 import { dropExpiredPartitions } from './partitions.ts';
 import type { RetentionJobOptions } from './retention-activity.ts';
@@ -33,18 +34,18 @@ const addDays = (day: string, days: number) =>
 
 /** The closed UTC days that have raw events and no `events` total row yet, oldest first. */
 async function daysToAggregate(context: JobContext, today: string): Promise<string[]> {
-  const { sql } = context;
+  const { db } = context;
   const marked = new Set(
     (
-      await sql<{ day: string }[]>`
+      await sql<{ day: string }>`
         SELECT metric_date::text AS day FROM daily_metrics
-        WHERE metric_name = ${AGGREGATED_DAY_METRIC} AND dimension = 'total' AND dimension_value = ''`
-    ).map((row) => row.day),
+        WHERE metric_name = ${AGGREGATED_DAY_METRIC} AND dimension = 'total' AND dimension_value = ''`.execute(db)
+    ).rows.map((row) => row.day),
   );
-  const leaves = await sql<{ leaf: string; bound: string }[]>`
+  const { rows: leaves } = await sql<{ leaf: string; bound: string }>`
     SELECT tree.relid::regclass::text AS leaf, pg_get_expr(c.relpartbound, c.oid) AS bound
     FROM pg_partition_tree('analytics_events') AS tree JOIN pg_class c ON c.oid = tree.relid
-    WHERE tree.isleaf`;
+    WHERE tree.isleaf`.execute(db);
   const days = new Set<string>();
   for (const { leaf, bound } of leaves) {
     // A daily partition whose closed days are all aggregated is not read at all (most of them, every night).
@@ -57,9 +58,11 @@ async function daysToAggregate(context: JobContext, today: string): Promise<stri
       if (!pending) continue;
     }
     const found = await context.transaction(async (tx) => {
-      await tx`SELECT set_config('statement_timeout', ${DAY_STATEMENT_TIMEOUT}, true)`;
-      return tx<{ day: string }[]>`
-        SELECT DISTINCT event_date::text AS day FROM ${tx.unsafe(leaf)} WHERE event_date < ${today}::date`;
+      await sql`SELECT set_config('statement_timeout', ${DAY_STATEMENT_TIMEOUT}, true)`.execute(tx);
+      // `leaf` is a regclass name from the catalog, already quoted where it needs to be.
+      const { rows } = await sql<{ day: string }>`
+        SELECT DISTINCT event_date::text AS day FROM ${sql.raw(leaf)} WHERE event_date < ${today}::date`.execute(tx);
+      return rows;
     });
     for (const { day } of found) if (!marked.has(day)) days.add(day);
   }
@@ -78,17 +81,21 @@ interface DayResult {
  * per day, and only while the day's `events` total row is absent (it is written by the same statement).
  * Every counter is added to what is there (ON CONFLICT … + EXCLUDED), so rows written by anyone else are kept.
  */
-async function aggregateDay(tx: postgres.TransactionSql, day: string): Promise<DayResult | null> {
-  await tx`SELECT pg_advisory_xact_lock(hashtext('retention.analytics'), ${day}::date - DATE '2000-01-01')`;
-  await tx`SELECT set_config('statement_timeout', ${DAY_STATEMENT_TIMEOUT}, true)`;
-  const already = await tx`
+async function aggregateDay(tx: JobDb, day: string): Promise<DayResult | null> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('retention.analytics'), ${day}::date - DATE '2000-01-01')`.execute(
+    tx,
+  );
+  await sql`SELECT set_config('statement_timeout', ${DAY_STATEMENT_TIMEOUT}, true)`.execute(tx);
+  const already = await sql`
     SELECT 1 FROM daily_metrics
     WHERE metric_name = ${AGGREGATED_DAY_METRIC} AND metric_date = ${day}::date AND dimension = 'total'
-      AND dimension_value = ''`;
-  if (already.length > 0) return null;
+      AND dimension_value = ''`.execute(tx);
+  if (already.rows.length > 0) return null;
 
   // Malformed properties count as 0 seconds / 0 % rather than failing the night's run.
-  const [result] = await tx<DayResult[]>`
+  const {
+    rows: [result],
+  } = await sql<DayResult>`
     WITH day_events AS MATERIALIZED (
       SELECT event_type::text AS event_type, entity_type::text AS entity_type, entity_id, user_id,
              device_type::text AS device_type, country_code::text AS country_code,
@@ -161,23 +168,23 @@ async function aggregateDay(tx: postgres.TransactionSql, day: string): Promise<D
            (SELECT count(*) FROM per_track)::int AS "trackRows",
            (SELECT count(*) FROM day_events e
             WHERE e.entity_type = 'track' AND NOT EXISTS (SELECT 1 FROM tracks t WHERE t.id = e.entity_id))::int
-             AS unattributed`;
+             AS unattributed`.execute(tx);
   return result ?? null;
 }
 
 /** Folds expired daily rows into their month's `monthly.*` row, in the transaction that deletes them. */
-async function rollUpIntoMonths(rows: postgres.Row[], tx: postgres.TransactionSql): Promise<number> {
-  const written = await tx`
+async function rollUpIntoMonths(rows: Row[], tx: JobDb): Promise<number> {
+  const written = await sql`
     INSERT INTO daily_metrics (metric_date, metric_name, dimension, dimension_value, value, unit)
     SELECT date_trunc('month', r.metric_date)::date, ${MONTHLY_PREFIX} || r.metric_name, r.dimension,
            r.dimension_value, sum(r.value), min(r.unit)
-    FROM jsonb_to_recordset(${tx.json(rows)}) AS r(
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
       metric_date date, metric_name text, dimension text, dimension_value text, value numeric, unit text)
     WHERE r.unit <> 'percent'
     GROUP BY 1, 2, 3, 4
     ON CONFLICT ON CONSTRAINT uq_daily_metrics_metric_name_metric_date_dimension
-    DO UPDATE SET value = daily_metrics.value + EXCLUDED.value`;
-  return written.count;
+    DO UPDATE SET value = daily_metrics.value + EXCLUDED.value`.execute(tx);
+  return Number(written.numAffectedRows ?? 0);
 }
 
 /**
@@ -206,8 +213,8 @@ export function createRetentionAnalytics(options: RetentionJobOptions = {}): Job
       const plays = timeLimit(registry, 'playback_history');
       const metrics = timeLimit(registry, 'daily_metrics');
 
-      const [clock] = await context.sql<{ today: string }[]>`SELECT (NOW() AT TIME ZONE 'UTC')::date::text AS today`;
-      const today = clock?.today ?? '';
+      // The closed days are those before the run's UTC day (JobContext.now, not the server's NOW()).
+      const today = context.now.toISOString().slice(0, 10);
 
       context.count('daily_metrics', 0);
       context.count('track_analytics', 0);
@@ -233,8 +240,8 @@ export function createRetentionAnalytics(options: RetentionJobOptions = {}): Job
       await purgeInBatches(
         context,
         'analytics_events',
-        (sql) => sql`
-          analytics_events.${sql(events.clock)} < (NOW() AT TIME ZONE 'UTC')::date - ${events.days}::int
+        sql`
+          ${sql.ref(`analytics_events.${events.clock}`)} < ${today}::date - ${events.days}::int
           AND EXISTS (
             SELECT 1 FROM daily_metrics marker
             WHERE marker.metric_name = ${AGGREGATED_DAY_METRIC} AND marker.dimension = 'total'
@@ -246,8 +253,8 @@ export function createRetentionAnalytics(options: RetentionJobOptions = {}): Job
         context,
         'playback_history',
         PLAYBACK_IDENTIFYING_COLUMNS,
-        (sql) => sql`
-          ${olderThan(sql, 'playback_history', plays)}
+        sql`
+          ${olderThan('playback_history', plays, context.now)}
           AND (playback_history.user_id IS NOT NULL OR playback_history.device_type IS NOT NULL
                OR playback_history.source IS NOT NULL OR playback_history.source_id IS NOT NULL)`,
         batch,
@@ -257,8 +264,8 @@ export function createRetentionAnalytics(options: RetentionJobOptions = {}): Job
       await purgeInBatches(
         context,
         'daily_metrics',
-        (sql) => sql`
-          daily_metrics.${sql(metrics.clock)} < (NOW() AT TIME ZONE 'UTC')::date - ${metrics.days}::int
+        sql`
+          ${sql.ref(`daily_metrics.${metrics.clock}`)} < ${today}::date - ${metrics.days}::int
           AND daily_metrics.metric_name NOT LIKE ${`${MONTHLY_PREFIX}%`}
           AND NOT EXISTS (SELECT 1 FROM analytics_events raw WHERE raw.event_date = daily_metrics.metric_date)`,
         {

@@ -15,7 +15,7 @@ const database = useMigratedDatabase();
 const dataDir = mkdtempSync(join(tmpdir(), 'veza-retention-content-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 const run = (dryRun = false, job = retentionContent, log?: (line: string) => void) =>
-  runJob(job, { sql: database.current.sql, dataDir, dryRun, triggeredBy: 'manual', log });
+  runJob(job, { db: database.current.db, dataDir, dryRun, triggeredBy: 'manual', log });
 
 const registry = loadTableRegistry();
 const rules = contentRules(registry);

@@ -1,7 +1,8 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type postgres from 'postgres';
-import type { JobContext, JobDefinition, JobSql } from '../../platform/jobs/job.ts';
+import { sql } from 'kysely';
+import type { JobContext, JobDb, JobDefinition } from '../../platform/jobs/job.ts';
+import type { Row } from '../batches.ts';
 import { loadTableRegistry, type RetentionRule, type TableRegistry } from '../table-registry.ts';
 import { ACTIVITY_TABLES, type RetentionJobOptions } from './retention-activity.ts';
 import { ANALYTICS_TABLES } from './retention-analytics.ts';
@@ -74,8 +75,8 @@ interface ForeignKey {
   sourcePartitioned: boolean;
 }
 
-async function loadForeignKeys(sql: JobSql): Promise<ForeignKey[]> {
-  return sql<ForeignKey[]>`
+async function loadForeignKeys(db: JobDb): Promise<ForeignKey[]> {
+  const { rows } = await sql<ForeignKey>`
     SELECT con.conname::text AS name, src.relname::text AS source, tgt.relname::text AS target,
            ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, n)
                  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.n)
@@ -91,7 +92,8 @@ async function loadForeignKeys(sql: JobSql): Promise<ForeignKey[]> {
     JOIN pg_class tgt ON tgt.oid = con.confrelid
     WHERE con.contype = 'f' AND con.conparentid = 0
       AND src.relnamespace = current_schema()::regnamespace AND NOT src.relispartition
-    ORDER BY con.conname`;
+    ORDER BY con.conname`.execute(db);
+  return rows;
 }
 
 /** Why an expired row cannot be deleted: `sql` is true for such a row, named by `alias`. */
@@ -116,6 +118,7 @@ function blockersOf(
   alias: string,
   keys: ForeignKey[],
   registry: TableRegistry,
+  now: Date,
   path: string[] = [table],
 ): Blocker[] {
   const blockers: Blocker[] = [];
@@ -137,10 +140,11 @@ function blockersOf(
           reason: `${columns} rows still under their ${hold.maxAgeDays}-day legal hold would be deleted with it (${fk.name})`,
           sql:
             `EXISTS (SELECT 1 FROM ${from} AND ` +
-            `(${q(child)}.${q(hold.clock)} < NOW() - make_interval(days => ${hold.maxAgeDays})) IS NOT TRUE)`,
+            `(${q(child)}.${q(hold.clock)} < '${now.toISOString()}'::timestamptz` +
+            ` - make_interval(days => ${hold.maxAgeDays})) IS NOT TRUE)`,
         });
       }
-      for (const inner of blockersOf(fk.source, child, keys, registry, [...path, fk.source])) {
+      for (const inner of blockersOf(fk.source, child, keys, registry, now, [...path, fk.source])) {
         blockers.push({
           reason: `its ${fk.source} (${fk.name}, CASCADE): ${inner.reason}`,
           sql: `EXISTS (SELECT 1 FROM ${from} AND ${inner.sql})`,
@@ -166,8 +170,8 @@ function fileBlockers(alias: string): Blocker[] {
 }
 
 /** Every blocker of a row of `table` named `alias`: the foreign keys', and the explicit ones of files. */
-function allBlockers(table: string, alias: string, keys: ForeignKey[], registry: TableRegistry): Blocker[] {
-  return [...blockersOf(table, alias, keys, registry), ...(table === 'files' ? fileBlockers(alias) : [])];
+function allBlockers(table: string, alias: string, keys: ForeignKey[], registry: TableRegistry, now: Date): Blocker[] {
+  return [...blockersOf(table, alias, keys, registry, now), ...(table === 'files' ? fileBlockers(alias) : [])];
 }
 
 /** `(b1 OR b2 …)`, or FALSE when nothing can block. */
@@ -195,7 +199,7 @@ function purgeOrder(tables: string[], keys: ForeignKey[]): string[] {
 /** Where the storage objects of purged files are listed for the storage sweeper (JSON lines). */
 export const STORAGE_DELETIONS_DIR = 'storage-deletions';
 
-async function listStorageObjects(context: JobContext, rows: postgres.Row[]): Promise<void> {
+async function listStorageObjects(context: JobContext, rows: Row[]): Promise<void> {
   if (context.dryRun) return;
   const directory = join(context.dataDir, STORAGE_DELETIONS_DIR);
   await mkdir(directory, { recursive: true });
@@ -206,10 +210,10 @@ async function listStorageObjects(context: JobContext, rows: postgres.Row[]): Pr
       bucket_name: row.bucket_name as string | null,
       storage_path: row.storage_path as string,
       thumbnail_url: row.thumbnail_url as string | null,
-      purged_at: new Date().toISOString(),
+      purged_at: context.now.toISOString(),
     }),
   );
-  await appendFile(join(directory, `files-${new Date().toISOString().slice(0, 10)}.jsonl`), `${lines.join('\n')}\n`);
+  await appendFile(join(directory, `files-${context.now.toISOString().slice(0, 10)}.jsonl`), `${lines.join('\n')}\n`);
 }
 
 async function purgeTable(
@@ -221,18 +225,19 @@ async function purgeTable(
 ): Promise<void> {
   const { table } = entry;
   const limit = timeLimit(registry, table);
-  const blockers = allBlockers(table, table, keys, registry);
+  const blockers = allBlockers(table, table, keys, registry, context.now);
   const blocked = anyBlocker(blockers);
-  const expired = (sql: JobSql, alias = table): Fragment => olderThan(sql, alias, limit);
-  const deletable = (sql: JobSql): Fragment => sql`${expired(sql)} AND NOT ${sql.unsafe(blocked)}`;
+  // The blockers' SQL is built from catalog names (quoted) and the run's clock, never from input.
+  const expired = (alias = table): Fragment => olderThan(alias, limit, context.now);
+  const deletable = sql`${expired()} AND NOT ${sql.raw(blocked)}`;
 
   if (blockers.length > 0) {
-    const counts = await context.sql<Record<string, number>[]>`
-      SELECT ${context.sql.unsafe(
+    const counts = await sql<Record<string, number>>`
+      SELECT ${sql.raw(
         blockers.map((blocker, index) => `count(*) FILTER (WHERE ${blocker.sql})::int AS b${index}`).join(', '),
-      )}, count(*) FILTER (WHERE ${context.sql.unsafe(blocked)})::int AS total
-      FROM ${context.sql(table)} WHERE ${expired(context.sql)}`;
-    const [row = {}] = counts;
+      )}, count(*) FILTER (WHERE ${sql.raw(blocked)})::int AS total
+      FROM ${sql.table(table)} WHERE ${expired()}`.execute(context.db);
+    const [row = {}] = counts.rows;
     blockers.forEach((blocker, index) => {
       const rows = row[`b${index}`] ?? 0;
       if (rows > 0) context.log(`retention.content: ${table}: ${rows} row(s) past the limit kept: ${blocker.reason}`);
@@ -248,10 +253,10 @@ async function purgeTable(
     await purgeInBatches(
       context,
       fk.source,
-      (sql) => sql`EXISTS (
-        SELECT 1 FROM ${sql(table)} AS ${sql(parent)}
-        WHERE ${sql.unsafe(joinCondition(fk, fk.source, parent))} AND ${expired(sql, parent)}
-          AND NOT ${sql.unsafe(anyBlocker(allBlockers(table, parent, keys, registry)))})`,
+      sql`EXISTS (
+        SELECT 1 FROM ${sql.table(table)} AS ${sql.id(parent)}
+        WHERE ${sql.raw(joinCondition(fk, fk.source, parent))} AND ${expired(parent)}
+          AND NOT ${sql.raw(anyBlocker(allBlockers(table, parent, keys, registry, context.now)))})`,
       { batchSize, countAs: fk.source },
     );
   }
@@ -261,7 +266,7 @@ async function purgeTable(
     ...(table === 'files'
       ? {
           returning: ['id', 'storage_provider', 'bucket_name', 'storage_path', 'thumbnail_url'],
-          onDeleted: (rows: postgres.Row[]) => listStorageObjects(context, rows),
+          onDeleted: (rows: Row[]) => listStorageObjects(context, rows),
         }
       : {}),
   });
@@ -291,7 +296,7 @@ export function createRetentionContent(options: RetentionJobOptions = {}): JobDe
     async run(context) {
       const registry = options.registry ?? loadTableRegistry();
       const rules = contentRules(registry);
-      const keys = await loadForeignKeys(context.sql);
+      const keys = await loadForeignKeys(context.db);
       const byTable = new Map(rules.map((entry) => [entry.table, entry]));
 
       const deletions = rules.filter((entry) => entry.action === 'delete').map((entry) => entry.table);
@@ -307,10 +312,9 @@ export function createRetentionContent(options: RetentionJobOptions = {}): JobDe
           context,
           table,
           columns,
-          (sql) =>
-            sql`${olderThan(sql, table, limit)} AND (${sql.unsafe(
-              columns.map((column) => `${q(table)}.${q(column)} IS NOT NULL`).join(' OR '),
-            )})`,
+          sql`${olderThan(table, limit, context.now)} AND (${sql.raw(
+            columns.map((column) => `${q(table)}.${q(column)} IS NOT NULL`).join(' OR '),
+          )})`,
           { batchSize: options.batchSize },
         );
       }

@@ -14,7 +14,7 @@ const make = (table: string) => {
 };
 
 test('spec §18.1: tokens go 30 days after expiry, revocation or use; nothing else changes; a second run does nothing', async () => {
-  const { sql } = database.current;
+  const { sql, db } = database.current;
   const created = daysAgo(400);
   const refresh = make('refresh_tokens');
   const gone = [
@@ -54,16 +54,16 @@ test('spec §18.1: tokens go 30 days after expiry, revocation or use; nothing el
       UNION ALL SELECT id FROM email_verification_tokens`
     ).map((row) => row.id as string);
 
-  const dry = await runJob(retentionSessions, { sql, dataDir: '/nonexistent', dryRun: true, triggeredBy: 'manual' });
+  const dry = await runJob(retentionSessions, { db, dataDir: '/nonexistent', dryRun: true, triggeredBy: 'manual' });
   assert.deepEqual(dry.rowsByTable, { refresh_tokens: 2, password_reset_tokens: 2, email_verification_tokens: 2 });
   assert.equal((await ids()).length, gone.length + kept.length, 'a dry run changes nothing');
 
-  const first = await runJob(retentionSessions, { sql, dataDir: '/nonexistent', triggeredBy: 'manual' });
+  const first = await runJob(retentionSessions, { db, dataDir: '/nonexistent', triggeredBy: 'manual' });
   assert.equal(first.status, 'succeeded');
   assert.deepEqual(first.rowsByTable, { refresh_tokens: 2, password_reset_tokens: 2, email_verification_tokens: 2 });
   assert.deepEqual((await ids()).sort(), kept.map((row) => row.id as string).sort());
 
-  const second = await runJob(retentionSessions, { sql, dataDir: '/nonexistent', triggeredBy: 'manual' });
+  const second = await runJob(retentionSessions, { db, dataDir: '/nonexistent', triggeredBy: 'manual' });
   assert.deepEqual(second.rowsByTable, { refresh_tokens: 0, password_reset_tokens: 0, email_verification_tokens: 0 });
 
   const runs =

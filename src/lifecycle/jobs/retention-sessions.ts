@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import { deleteInBatches } from '../batches.ts';
 
@@ -10,20 +11,27 @@ export const retentionSessions: JobDefinition = {
   description: 'delete refresh, password-reset and email-verification tokens 30 days after expiry, revocation or use',
   defaultSchedule: '15 3 * * *',
   async run(context) {
+    const { now } = context;
     await deleteInBatches(
       context,
       'refresh_tokens',
-      (sql) => sql`expires_at < NOW() - INTERVAL '30 days' OR (is_revoked AND revoked_at < NOW() - INTERVAL '30 days')`,
+      sql`
+        expires_at < ${now}::timestamptz - INTERVAL '30 days'
+        OR (is_revoked AND revoked_at < ${now}::timestamptz - INTERVAL '30 days')`,
     );
     await deleteInBatches(
       context,
       'password_reset_tokens',
-      (sql) => sql`expires_at < NOW() - INTERVAL '30 days' OR (used AND used_at < NOW() - INTERVAL '30 days')`,
+      sql`
+        expires_at < ${now}::timestamptz - INTERVAL '30 days'
+        OR (used AND used_at < ${now}::timestamptz - INTERVAL '30 days')`,
     );
     await deleteInBatches(
       context,
       'email_verification_tokens',
-      (sql) => sql`expires_at < NOW() - INTERVAL '30 days' OR (verified AND verified_at < NOW() - INTERVAL '30 days')`,
+      sql`
+        expires_at < ${now}::timestamptz - INTERVAL '30 days'
+        OR (verified AND verified_at < ${now}::timestamptz - INTERVAL '30 days')`,
     );
   },
 };

@@ -1,6 +1,6 @@
 // Shared by the retention jobs (ADR 0018): the registry's time limits and SQL conditions built from them.
 // The batched deletes and updates live in ../batches.ts.
-import type { JobSql } from '../../platform/jobs/job.ts';
+import { sql } from 'kysely';
 import type { TableRegistry } from '../table-registry.ts';
 
 export { nullInBatches, purgeInBatches, type BatchOptions } from '../batches.ts';
@@ -34,17 +34,15 @@ export function timeLimit(registry: TableRegistry, table: string): TimeLimit {
   return { days: rule.maxAgeDays, clock: rule.clock };
 }
 
-/** `<table>.<clock>` older than the limit, as SQL (the clock is a timestamptz column). */
-export function olderThan(sql: JobSql, table: string, limit: TimeLimit): Fragment {
-  return sql`${sql(table)}.${sql(limit.clock)} < NOW() - make_interval(days => ${limit.days}::int)`;
+/** `<table>.<clock>` older than the limit at `now` (the run's clock), as SQL (the clock is a timestamptz column). */
+export function olderThan(table: string, limit: TimeLimit, now: Date): Fragment {
+  return sql`${sql.ref(`${table}.${limit.clock}`)} < ${now}::timestamptz - make_interval(days => ${limit.days}::int)`;
 }
 
 /** `a OR b OR …` of conditions (FALSE for none). */
-export function anyOf(sql: JobSql, conditions: Fragment[]): Fragment {
-  const [first, ...rest] = conditions;
-  if (!first) return sql`FALSE`;
-  const joined = rest.reduce((left, condition) => sql`${left} OR ${condition}`, first);
-  return sql`(${joined})`;
+export function anyOf(conditions: Fragment[]): Fragment {
+  if (conditions.length === 0) return sql`FALSE`;
+  return sql`(${sql.join(conditions, sql` OR `)})`;
 }
 
 /** A double-quoted SQL identifier, for conditions built from catalog names. */

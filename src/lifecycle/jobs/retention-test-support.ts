@@ -16,9 +16,13 @@ export interface TableDiff {
 }
 
 export const DAY_MS = 86_400_000;
-export const daysAgo = (days: number): Date => new Date(Date.now() - days * DAY_MS);
+/** The instant `days` days before `from`; a test that pins a job's clock (RunOptions.now) passes the same one. */
+export const daysBefore = (days: number, from: Date): Date => new Date(from.getTime() - days * DAY_MS);
+/** The UTC calendar day `days` days before `from`'s, as YYYY-MM-DD. */
+export const utcDayBefore = (days: number, from: Date): string => daysBefore(days, from).toISOString().slice(0, 10);
+export const daysAgo = (days: number): Date => daysBefore(days, new Date());
 /** The UTC calendar day `days` days before today, as YYYY-MM-DD. */
-export const utcDayAgo = (days: number): string => daysAgo(days).toISOString().slice(0, 10);
+export const utcDayAgo = (days: number): string => utcDayBefore(days, new Date());
 
 export function factory(table: string): Factory {
   const make = allFactories[table];

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from './config.ts';
@@ -23,12 +24,14 @@ test('every variable is read', () => {
     VEZA_DB_POOL_SIZE: '50',
     VEZA_DB_STATEMENT_TIMEOUT_MS: '2500',
     VEZA_DB_LOCK_TIMEOUT_MS: '500',
+    VEZA_DB_CONNECT_TIMEOUT_MS: '1500',
     VEZA_DB_PREPARE: 'false',
     VEZA_MIGRATE_ON_START: 'false',
     VEZA_JOBS_ENABLED: 'false',
     VEZA_JOB_SCHEDULES: '{"retention.sessions": "0 4 * * *"}',
     VEZA_HTTP_HOST: '0.0.0.0',
     VEZA_HTTP_PORT: '8080',
+    VEZA_WORKERS: '3',
     VEZA_LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     VEZA_JWT_SECRET: 'a-secret-that-is-long-enough-for-hs256',
@@ -54,16 +57,46 @@ test('every variable is read', () => {
       },
     }),
     VEZA_OIDC_REDIRECT_URIS: 'https://veza.example/auth/callback, http://127.0.0.1:5173/callback',
+    VEZA_TRUSTED_PROXIES: '10.0.0.0/8, loopback',
+    VEZA_CORS_ORIGINS: 'https://app.veza.example,http://127.0.0.1:5173',
+    VEZA_RATE_LIMIT_PER_MINUTE: '1200',
+    VEZA_RATE_LIMITS: '{"register": {"max": 3, "window_seconds": 60}}',
+    VEZA_REDIS_URL: 'redis://:redis-password@cache.example:6379/2',
+    VEZA_STORAGE: 's3',
+    VEZA_S3_ENDPOINT: 'https://s3.veza.example',
+    VEZA_S3_BUCKET: 'veza-masters',
+    VEZA_S3_REGION: 'eu-west-3',
+    VEZA_S3_ACCESS_KEY_ID: 'AKIAVEZA',
+    VEZA_S3_SECRET_ACCESS_KEY: 's3-secret',
+    VEZA_S3_FORCE_PATH_STYLE: 'false',
+    VEZA_FILES_DIR: '/mnt/files',
+    VEZA_FILES_MAX_BYTES: '1000000',
+    VEZA_FILES_QUOTA_BYTES: '5000000',
+    VEZA_FILES_IMAGE_MAX_BYTES: '20000',
+    VEZA_UPLOAD_EXPIRY_HOURS: '6',
   });
   assert.deepEqual(config, {
     nodeEnv: 'production',
     databaseUrl: 'postgres://u@db.example:5433/veza',
     dataDir: '/srv/veza',
     embeddedPostgresPort: 6000,
-    db: { poolSize: 50, statementTimeoutMs: 2500, lockTimeoutMs: 500, prepareStatements: false },
+    db: {
+      poolSize: 50,
+      statementTimeoutMs: 2500,
+      lockTimeoutMs: 500,
+      connectTimeoutMs: 1500,
+      prepareStatements: false,
+    },
     migrateOnStart: false,
     jobs: { enabled: false, schedules: { 'retention.sessions': '0 4 * * *' } },
-    http: { host: '0.0.0.0', port: 8080 },
+    http: {
+      host: '0.0.0.0',
+      port: 8080,
+      trustedProxies: ['10.0.0.0/8', 'loopback'],
+      corsOrigins: ['https://app.veza.example', 'http://127.0.0.1:5173'],
+      rateLimits: { defaultPerMinute: 1200, overrides: { register: { max: 3, windowSeconds: 60 } } },
+      workers: 3,
+    },
     logLevel: 'warn',
     auth: {
       jwtSecret: 'a-secret-that-is-long-enough-for-hs256',
@@ -96,6 +129,25 @@ test('every variable is read', () => {
       },
       redirectUris: ['https://veza.example/auth/callback', 'http://127.0.0.1:5173/callback'],
     },
+    redis: { url: 'redis://:redis-password@cache.example:6379/2' },
+    files: {
+      storage: 's3',
+      localRoot: '/mnt/files',
+      s3: {
+        endpoint: 'https://s3.veza.example',
+        bucket: 'veza-masters',
+        region: 'eu-west-3',
+        accessKeyId: 'AKIAVEZA',
+        secretAccessKey: 's3-secret',
+        forcePathStyle: false,
+      },
+      maxBytes: 1_000_000,
+      quotaBytes: 5_000_000,
+      imageMaxBytes: 20_000,
+      uploadExpiryHours: 6,
+      // The processing programs' settings are checked by their own test.
+      processing: config.files.processing,
+    },
   });
 });
 
@@ -105,6 +157,10 @@ test('a bad value names the variable and the rule', () => {
   assert.throws(() => loadConfig({ VEZA_MIGRATE_ON_START: 'perhaps' }), /VEZA_MIGRATE_ON_START must be true or false/);
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x@y/z' }), /DATABASE_URL must be a postgres:\/\/ URL/);
   assert.throws(() => loadConfig({ VEZA_LOG_LEVEL: 'loud' }), /VEZA_LOG_LEVEL must be one of/);
+  assert.throws(() => loadConfig({ VEZA_WORKERS: '0' }), /VEZA_WORKERS must be "auto" or an integer from 1 to 64/);
+  assert.throws(() => loadConfig({ VEZA_WORKERS: 'all' }), /VEZA_WORKERS must be "auto" or an integer/);
+  assert.equal(loadConfig({ VEZA_WORKERS: 'auto' }).http.workers, availableParallelism());
+  assert.equal(loadConfig({}).http.workers, 1);
   assert.throws(
     () => loadConfig({ VEZA_JOB_SCHEDULES: '{"retention.sessions": "daily"}' }),
     /invalid cron expression for retention.sessions/,

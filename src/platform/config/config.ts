@@ -1,5 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { projectRoot } from '../project-root.ts';
+import {
+  corsOrigins,
+  rateLimitSettings,
+  redisUrl,
+  trustedProxies,
+  type RateLimitSettings,
+} from '../http/security-config.ts';
 
 /** Everything Veza Core reads from its environment. Documented in README.md ("Configuration"). */
 export interface Config {
@@ -10,6 +18,8 @@ export interface Config {
   embeddedPostgresPort: number;
   db: {
     poolSize: number;
+    /** Bound on opening a connection and on waiting for a free one in the pool. */
+    connectTimeoutMs: number;
     statementTimeoutMs: number;
     lockTimeoutMs: number;
     /** Server-side prepared statements; turn off behind PgBouncer in transaction mode (ADR 0026). */
@@ -22,7 +32,19 @@ export interface Config {
     /** Cron expression (UTC) per job name, overriding the job's default schedule. */
     schedules: Record<string, string>;
   };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Reverse proxies whose X-Forwarded-For is believed (ADR 0034); empty: the peer address is the client. */
+    trustedProxies: string[];
+    /** Origins whose pages may call the API from a browser (CORS); empty: none. */
+    corsOrigins: string[];
+    rateLimits: RateLimitSettings;
+    /** Processes serving HTTP (Node cluster workers, ADR 0030); 1: the one process serves it. */
+    workers: number;
+  };
+  /** Shared state of several instances (rate-limit counters); unset: each instance keeps its own in memory. */
+  redis: { url: string | undefined };
   logLevel: string;
   auth: {
     /** HMAC key of access tokens; unset outside production: one is generated into the data directory. */
@@ -64,6 +86,44 @@ export interface Config {
     providers: Record<string, OidcProviderConfig>;
     /** Where a provider may send the browser back to (exact match): the only accepted `redirect_uri` values. */
     redirectUris: string[];
+  };
+  /** Uploaded files: where their bytes live and how large they may be (issue 12, ADR 0038). */
+  files: FilesConfig;
+}
+
+export interface FilesConfig {
+  /** Where file bytes are kept: the local disk (default) or an S3-compatible object store. */
+  storage: 'local' | 's3';
+  /** Root directory of the local backend: `<dataDir>/files` unless VEZA_FILES_DIR says otherwise. */
+  localRoot: string;
+  s3: {
+    /** Custom endpoint (MinIO, Garage, a loopback test server); unset: AWS itself. */
+    endpoint: string | undefined;
+    bucket: string;
+    region: string;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    /** Path-style addressing (`endpoint/bucket/key`), which most self-hosted stores need. */
+    forcePathStyle: boolean;
+  };
+  /** Largest single file accepted, checked against the declared length before any byte is read. */
+  maxBytes: number;
+  /** Total bytes one person's live files and unfinished uploads may take. */
+  quotaBytes: number;
+  /** Largest image accepted as one multipart POST (larger media go through tus). */
+  imageMaxBytes: number;
+  /** How long an unfinished resumable upload may sit idle before it expires. */
+  uploadExpiryHours: number;
+  /** The processing pipeline's external programs (ADRs 0040, 0041); each is looked up on PATH unless a path is given. */
+  processing: {
+    /** clamscan or clamdscan; null (VEZA_CLAMSCAN=none): no scan, files are marked `unscanned`. */
+    scanner: string | null;
+    /** A signature directory for clamscan (--database); unset: ClamAV's own. */
+    clamavDatabaseDir: string | null;
+    ffmpeg: string;
+    ffprobe: string;
+    /** Longest one ffmpeg or scanner run may take before it is stopped and the job retried. */
+    toolTimeoutSeconds: number;
   };
 }
 
@@ -108,6 +168,18 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(name, 'must be true or false', raw);
+}
+
+/** VEZA_WORKERS: a count, or "auto" for one per core Node may use. */
+function workers(env: Env): number {
+  const raw = env.VEZA_WORKERS;
+  if (raw === undefined || raw === '') return 1;
+  if (raw === 'auto') return availableParallelism();
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 64) {
+    throw new ConfigError('VEZA_WORKERS', 'must be "auto" or an integer from 1 to 64', raw);
+  }
+  return value;
 }
 
 function oneOf(env: Env, name: string, fallback: string, allowed: readonly string[]): string {
@@ -349,6 +421,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPostgresPort: integer(env, 'VEZA_EMBEDDED_PG_PORT', 54315, 1024, 65535),
     db: {
       poolSize: integer(env, 'VEZA_DB_POOL_SIZE', 10, 1, 1000),
+      connectTimeoutMs: integer(env, 'VEZA_DB_CONNECT_TIMEOUT_MS', 2_000, 1, 600_000),
       statementTimeoutMs: integer(env, 'VEZA_DB_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
       lockTimeoutMs: integer(env, 'VEZA_DB_LOCK_TIMEOUT_MS', 3_000, 0, 3_600_000),
       prepareStatements: boolean(env, 'VEZA_DB_PREPARE', true),
@@ -358,6 +431,10 @@ export function loadConfig(env: Env = process.env): Config {
     http: {
       host: env.VEZA_HTTP_HOST || '127.0.0.1',
       port: integer(env, 'VEZA_HTTP_PORT', 3000, 0, 65535),
+      trustedProxies: trustedProxies(env),
+      corsOrigins: corsOrigins(env),
+      rateLimits: rateLimitSettings(env),
+      workers: workers(env),
     },
     logLevel: oneOf(env, 'VEZA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     auth: {
@@ -377,5 +454,52 @@ export function loadConfig(env: Env = process.env): Config {
     mail: { smtpUrl: smtpUrl(env), from: mailFrom(env), publicUrl: publicUrl(env) },
     encryption: { keys: encryptionKeys(env) },
     oidc: { providers: oidcProviders(env), redirectUris: oidcRedirectUris(env) },
+    redis: { url: redisUrl(env) },
+    files: filesConfig(env, resolve(env.VEZA_DATA_DIR || resolve(projectRoot, '.veza', 'data'))),
+  };
+}
+
+function filesConfig(env: Env, dataDir: string): FilesConfig {
+  const storage = oneOf(env, 'VEZA_STORAGE', 'local', ['local', 's3']) as FilesConfig['storage'];
+  const endpoint = env.VEZA_S3_ENDPOINT || undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    throw new ConfigError('VEZA_S3_ENDPOINT', 'must be an http:// or https:// URL', endpoint);
+  }
+  const bucket = env.VEZA_S3_BUCKET ?? '';
+  // Bucket naming rules of S3 (3-63 lower-case letters, digits, dots, hyphens).
+  if (storage === 's3' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(
+      'VEZA_S3_BUCKET',
+      'must name a bucket (3-63 of a-z, 0-9, . and -) when VEZA_STORAGE=s3',
+      bucket,
+    );
+  }
+  const accessKeyId = env.VEZA_S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.VEZA_S3_SECRET_ACCESS_KEY || undefined;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError('VEZA_S3_ACCESS_KEY_ID', 'and VEZA_S3_SECRET_ACCESS_KEY must be set together', '<hidden>');
+  }
+  return {
+    storage,
+    localRoot: resolve(env.VEZA_FILES_DIR || resolve(dataDir, 'files')),
+    s3: {
+      endpoint,
+      bucket,
+      region: env.VEZA_S3_REGION || 'us-east-1',
+      accessKeyId,
+      secretAccessKey,
+      forcePathStyle: boolean(env, 'VEZA_S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    },
+    maxBytes: integer(env, 'VEZA_FILES_MAX_BYTES', 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    quotaBytes: integer(env, 'VEZA_FILES_QUOTA_BYTES', 10 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    imageMaxBytes: integer(env, 'VEZA_FILES_IMAGE_MAX_BYTES', 20 * 1024 ** 2, 1, 1024 ** 3),
+    uploadExpiryHours: integer(env, 'VEZA_UPLOAD_EXPIRY_HOURS', 24, 1, 24 * 30),
+    processing: {
+      scanner: env.VEZA_CLAMSCAN === 'none' ? null : env.VEZA_CLAMSCAN || 'clamscan',
+      clamavDatabaseDir: env.VEZA_CLAMAV_DATABASE || null,
+      ffmpeg: env.VEZA_FFMPEG || 'ffmpeg',
+      ffprobe: env.VEZA_FFPROBE || 'ffprobe',
+      toolTimeoutSeconds: integer(env, 'VEZA_FILES_TOOL_TIMEOUT_SECONDS', 1_800, 10, 86_400),
+    },
   };
 }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import { startEmbeddedServer } from './embedded-server.ts';
 
@@ -26,11 +27,11 @@ export async function openDatabaseServer(config: Config, log?: (line: string) =>
 
 /** Creates `name` on the server of `adminUrl` unless it exists; returns its URL. */
 export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
-  const { default: postgres } = await import('postgres');
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
   try {
-    const [existing] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
-    if (!existing) await admin.unsafe(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+    const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (existing.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   } finally {
     await admin.end();
   }

@@ -1001,6 +1001,47 @@ export interface Hashtags {
   usage_count: Generated<number>;
 }
 
+export interface IdempotencyKeys {
+  completed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  /**
+   * After it the key may be used again and the row is deleted (retention.idempotency)
+   */
+  expires_at: Timestamp;
+  id: Generated<string>;
+  /**
+   * The Idempotency-Key header as the client sent it
+   */
+  idempotency_key: string;
+  /**
+   * SHA-256 (hex) of method, route, path parameters and body: the same key with another request is refused
+   */
+  request_fingerprint: string;
+  request_method: string;
+  /**
+   * The route pattern, e.g. /v1/auth/register, not the URL: a key is for one operation
+   */
+  request_route: string;
+  /**
+   * The serialized response body, replayed byte for byte
+   */
+  response_body: string | null;
+  /**
+   * The few response headers a replay repeats (content-type, location, cache-control)
+   */
+  response_headers: Json | null;
+  response_status: number | null;
+  /**
+   * in_flight while the first request runs (a concurrent retry gets 409), completed once its response is stored
+   */
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  /**
+   * The caller the key belongs to (keys are scoped per caller); NULL for anonymous callers, whose replays the fingerprint guards
+   */
+  user_id: string | null;
+}
+
 export interface JobRuns {
   created_at: Generated<Timestamp>;
   dry_run: Generated<boolean>;
@@ -1767,6 +1808,10 @@ export interface RefreshTokens {
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
   /**
+   * The token pair answered when this token was rotated, sealed by the application (ADR 0023); replayed to a concurrent refresh within the grace window, erased after it
+   */
+  rotation_sealed_token: string | null;
+  /**
    * Public selector used to find the row; useless without the secret verifier
    */
   token: string;
@@ -2246,10 +2291,18 @@ export interface TwoFactorConfigs {
   backup_codes: Json | null;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
+  /**
+   * Issue time of the newest login challenge (mfa_token) completed; a challenge issued at or before it is spent
+   */
+  mfa_tokens_spent_through: Timestamp | null;
   sms_enabled: Generated<boolean>;
   sms_phone: string | null;
   totp_enabled: Generated<boolean>;
   totp_enabled_at: Timestamp | null;
+  /**
+   * RFC 6238 time step of the last TOTP code accepted; codes of this step or an earlier one are refused (no replay)
+   */
+  totp_last_used_step: Int8 | null;
   /**
    * TOTP shared secret, encrypted by the application before storage
    */
@@ -2419,6 +2472,14 @@ export interface Users {
    * bcrypt hash; NULL for accounts that only log in through a federated identity
    */
   password_hash: string | null;
+  /**
+   * The username given up by the last change (ADR 0031); reserved to this account until previous_username_held_until
+   */
+  previous_username: string | null;
+  /**
+   * End of the hold on previous_username; also when the username may next change
+   */
+  previous_username_held_until: Timestamp | null;
   role: Generated<UserRole>;
   /**
    * Incremented to invalidate all existing JWTs
@@ -2523,6 +2584,7 @@ export interface DB {
   group_posts: GroupPosts;
   groups: Groups;
   hashtags: Hashtags;
+  idempotency_keys: IdempotencyKeys;
   job_runs: JobRuns;
   lesson_progress: LessonProgress;
   lessons: Lessons;

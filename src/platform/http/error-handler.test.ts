@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Type } from 'typebox';
 import { dropDatabase, migratedDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { loadConstraintColumns } from '../db/constraint-columns.ts';
+import { openPool } from '../db/pool.ts';
 import { ApiError, CommonProblems } from './problem.ts';
 import { createHttpServer, type HttpServer } from './server.ts';
 
@@ -16,8 +17,15 @@ after(async () => {
 
 before(async () => {
   database = await migratedDatabase();
-  const { sql } = database;
-  app = createHttpServer({ logLevel: 'silent', constraintColumns: await loadConstraintColumns(sql) });
+  const pool = openPool(database.url, {
+    poolSize: 1,
+    connectTimeoutMs: 2000,
+    statementTimeoutMs: 5000,
+    lockTimeoutMs: 1000,
+    prepareStatements: true,
+  });
+  const constraintColumns = await loadConstraintColumns(pool.db).finally(() => pool.close());
+  app = createHttpServer({ logLevel: 'silent', constraintColumns });
   app.post(
     '/strict',
     {
@@ -48,7 +56,7 @@ before(async () => {
     { schema: { body: Type.Object({ email: Type.String(), username: Type.String() }) } },
     async (request) => {
       const [row] =
-        await sql`INSERT INTO users (email, username) VALUES (${request.body.email}, ${request.body.username}) RETURNING id`;
+        await database.sql`INSERT INTO users (email, username) VALUES (${request.body.email}, ${request.body.username}) RETURNING id`;
       return row;
     },
   );

@@ -8,6 +8,7 @@ import {
   type ProblemField,
   type ProblemType,
 } from './problem.ts';
+import { allowedMethods, withAllow } from './security.ts';
 
 /** Columns of each named constraint, so a database rejection can name the field it concerns. */
 export type ConstraintColumns = ReadonlyMap<string, readonly string[]>;
@@ -22,9 +23,64 @@ interface ValidationIssue {
 interface DatabaseError {
   code: string;
   severity: string;
+  /** node-postgres names them `constraint` and `column`; postgres.js (the test fixtures) `*_name`. */
+  constraint?: string;
+  column?: string;
   constraint_name?: string;
   column_name?: string;
   detail?: string;
+}
+
+/** Seconds a client should wait before retrying a 503: a lost database typically restarts within a few. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+/** Contention (lock or statement timeout, serialisation failure) clears in well under a second. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
+// Socket failures of Node's net module: the server is down, restarting, or dropped us.
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+// postgres.js names its connection failures with codes of its own.
+const DRIVER_CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+]);
+// node-postgres reports a dead socket, a connect timeout and an acquire timeout only in words.
+const DRIVER_CONNECTION_MESSAGES = [
+  /^Connection terminated/,
+  /^timeout exceeded when trying to connect/,
+  /^timeout expired$/,
+  /is not queryable/,
+];
+// SQLSTATEs of a server that is going away or will not take us: class 08 (connection exception), admin and crash
+// shutdown, still starting or recovering, and no connection slot left.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * Whether an error means the database cannot be reached right now (down, restarting, out of connection slots)
+ * rather than that the request or our code is wrong. The driver's error may be wrapped: causes are followed.
+ */
+export function isDatabaseOutage(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') {
+      if (CONNECTION_ERROR_CODES.has(code) || DRIVER_CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code))
+        return true;
+      if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+    }
+    if (typeof message === 'string' && DRIVER_CONNECTION_MESSAGES.some((pattern) => pattern.test(message))) return true;
+    // Node's connect to a name with several addresses fails with an AggregateError of one error per address.
+    current = (current as { cause?: unknown }).cause ?? (current as { errors?: unknown[] }).errors?.[0];
+  }
+  return false;
 }
 
 function isDatabaseError(error: unknown): error is DatabaseError {
@@ -55,8 +111,8 @@ function validationProblem(error: FastifyError & { validation: ValidationIssue[]
 }
 
 function databaseProblem(error: DatabaseError, columns: ConstraintColumns) {
-  const constraint = error.constraint_name;
-  const field = (constraint && columns.get(constraint)?.join(',')) || error.column_name || 'body';
+  const constraint = error.constraint ?? error.constraint_name;
+  const field = (constraint && columns.get(constraint)?.join(',')) || error.column || error.column_name || 'body';
   const issue = (rule: string, message: string): ProblemField[] => [{ field, rule, message }];
   switch (error.code) {
     case '23505':
@@ -146,6 +202,8 @@ export function toProblem(error: unknown, request: FastifyRequest, columns: Cons
   if (error instanceof ApiError) found = { type: error, detail: error.message, errors: error.errors };
   else if ((error as { validation?: unknown }).validation)
     found = validationProblem(error as Parameters<typeof validationProblem>[0]);
+  else if (isDatabaseOutage(error))
+    found = { type: CommonProblems.unavailable, detail: 'The database cannot be reached right now; retry later' };
   else if (isDatabaseError(error)) found = databaseProblem(error, columns);
   else found = fastifyProblem(error as FastifyError);
   const { type, detail, errors } = found ?? { type: CommonProblems.internal };
@@ -174,7 +232,11 @@ export function frameworkErrorHandler(columns: ConstraintColumns) {
   };
 }
 
-function send(reply: FastifyReply, problem: Problem): FastifyReply {
+function send(reply: FastifyReply, problem: Problem, error?: unknown): FastifyReply {
+  // RFC 9110 §10.2.3: a 503 says when to come back, so clients and proxies back off instead of hammering.
+  if (problem.status === 503) {
+    reply.header('retry-after', isDatabaseOutage(error) ? OUTAGE_RETRY_AFTER_SECONDS : BUSY_RETRY_AFTER_SECONDS);
+  }
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
@@ -182,18 +244,24 @@ function send(reply: FastifyReply, problem: Problem): FastifyReply {
 export function installErrorHandling(app: FastifyInstance, columns: ConstraintColumns): void {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request, columns);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    // An outage is logged once per request as a warning with its cause, not as a bug with a stack.
+    if (problem.status === 503)
+      request.log.warn({ code: problem.code, cause: String(error) }, 'database unavailable or busy');
+    else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: problem.code, errors: problem.errors }, 'request rejected');
-    return send(reply, problem);
+    return send(reply, problem, error);
   });
-  app.setNotFoundHandler((request, reply) =>
-    send(
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    // A known path asked with the wrong method is a 405 naming the methods it has (RFC 9110 §15.5.6).
+    const allowed = allowedMethods(app, request.url);
+    if (allowed.length > 0) {
+      const problem = new ApiError(CommonProblems.methodNotAllowed, `${path} answers ${allowed.join(', ')}`);
+      return send(withAllow(reply, allowed), toProblem(problem, request, columns));
+    }
+    return send(
       reply,
-      toProblem(
-        new ApiError(CommonProblems.notFound, `No route ${request.method} ${request.url.split('?')[0]}`),
-        request,
-        columns,
-      ),
-    ),
-  );
+      toProblem(new ApiError(CommonProblems.notFound, `No route ${request.method} ${path}`), request, columns),
+    );
+  });
 }

@@ -65,6 +65,7 @@ export const CommonProblems = {
   unauthenticated: problemType('UNAUTHENTICATED', 401, 'Authentication is required'),
   forbidden: problemType('FORBIDDEN', 403, 'You may not do this'),
   notFound: problemType('NOT_FOUND', 404, 'No such resource'),
+  methodNotAllowed: problemType('METHOD_NOT_ALLOWED', 405, 'This resource does not support this method'),
   conflict: problemType('CONFLICT', 409, 'The request conflicts with the current state'),
   payloadTooLarge: problemType('PAYLOAD_TOO_LARGE', 413, 'The request body is too large'),
   unsupportedMediaType: problemType('UNSUPPORTED_MEDIA_TYPE', 415, 'The request body has an unsupported media type'),

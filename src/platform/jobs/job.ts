@@ -1,12 +1,20 @@
-import type postgres from 'postgres';
+import type { Database } from '../db/pool.ts';
 
-/** A connection or transaction a job may run SQL on (postgres.js). */
-export type JobSql = postgres.Sql | postgres.TransactionSql;
+/**
+ * The pool or a transaction a job may run SQL on (Kysely over node-postgres, ADR 0028). A Kysely `Transaction`
+ * is a `Kysely` bound to one connection, so one type serves both.
+ */
+export type JobDb = Database;
 
 export interface JobContext {
   /** Outside a dry run, the pool; during one, the transaction that is rolled back at the end. */
-  sql: JobSql;
+  db: JobDb;
   dryRun: boolean;
+  /**
+   * The instant the run measures ages from (retention cutoffs, "today"). Jobs compare against it rather than
+   * PostgreSQL's NOW(), so that a test can pin one clock for its fixture and for the job (issue 10).
+   */
+  now: Date;
   /** Where jobs write files (audit archives, GDPR exports): $VEZA_DATA_DIR. */
   dataDir: string;
   log(line: string): void;
@@ -16,7 +24,7 @@ export interface JobContext {
    * Runs `work` in a transaction of its own, so a batch holds its locks briefly. During a dry run it is
    * a savepoint of the run's transaction, which is rolled back whole at the end.
    */
-  transaction<T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: JobDb) => Promise<T>): Promise<T>;
 }
 
 export interface JobDefinition {

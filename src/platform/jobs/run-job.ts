@@ -1,12 +1,15 @@
-import type postgres from 'postgres';
-import type { JobContext, JobDefinition } from './job.ts';
+import { sql } from 'kysely';
+import type { Database } from '../db/pool.ts';
+import type { JobContext, JobDb, JobDefinition } from './job.ts';
 
 export interface RunOptions {
-  sql: postgres.Sql;
+  db: Database;
   dataDir: string;
   dryRun?: boolean;
   triggeredBy: 'schedule' | 'manual';
   log?: (line: string) => void;
+  /** The run's clock (JobContext.now); the current time unless a test pins it. */
+  now?: Date;
 }
 
 export interface JobRunResult {
@@ -20,33 +23,38 @@ class DryRunRollback extends Error {}
 
 /** Runs a job once, recording the run (start, end, rows per table, error) in job_runs. */
 export async function runJob(job: JobDefinition, options: RunOptions): Promise<JobRunResult> {
-  const { sql } = options;
+  const { db } = options;
   const dryRun = options.dryRun ?? false;
   const log = options.log ?? (() => {});
+  const now = options.now ?? new Date();
   const rowsByTable: Record<string, number> = {};
-  const [run] = await sql<{ id: string }[]>`
-    INSERT INTO job_runs (job_name, triggered_by, dry_run) VALUES (${job.name}, ${options.triggeredBy}, ${dryRun})
-    RETURNING id`;
-  if (!run) throw new Error('could not record the job run');
+  const run = await db
+    .insertInto('job_runs')
+    .values({ job_name: job.name, triggered_by: options.triggeredBy, dry_run: dryRun })
+    .returning('id')
+    .executeTakeFirstOrThrow();
 
-  const context = (jobSql: JobContext['sql']): JobContext => ({
-    sql: jobSql,
+  const context = (jobDb: JobDb): JobContext => ({
+    db: jobDb,
     dryRun,
+    now,
     dataDir: options.dataDir,
     log,
     count(table, rows) {
       rowsByTable[table] = (rowsByTable[table] ?? 0) + rows;
       if (rows > 0) log(`${job.name}: ${table} ${rowsByTable[table]} row(s)`);
     },
-    transaction: <T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> =>
-      'savepoint' in jobSql ? (jobSql.savepoint(work) as Promise<T>) : (jobSql.begin(work) as Promise<T>),
+    // Kysely cannot open a transaction inside one, so a dry run's batches are savepoints of its transaction.
+    transaction: <T>(work: (tx: JobDb) => Promise<T>): Promise<T> =>
+      dryRun ? inSavepoint(jobDb, work) : jobDb.transaction().execute(work),
   });
 
   let error: string | null = null;
   try {
     if (dryRun) {
-      await sql
-        .begin(async (tx) => {
+      await db
+        .transaction()
+        .execute(async (tx) => {
           await job.run(context(tx));
           throw new DryRunRollback();
         })
@@ -54,7 +62,7 @@ export async function runJob(job: JobDefinition, options: RunOptions): Promise<J
           if (!(caught instanceof DryRunRollback)) throw caught;
         });
     } else {
-      await job.run(context(sql));
+      await job.run(context(db));
     }
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
@@ -62,9 +70,28 @@ export async function runJob(job: JobDefinition, options: RunOptions): Promise<J
   }
 
   const status = error === null ? 'succeeded' : 'failed';
-  await sql`
-    UPDATE job_runs SET status = ${status}, finished_at = NOW(), rows_by_table = ${sql.json(rowsByTable)},
-                        error_message = ${error}
-    WHERE id = ${run.id}`;
+  await db
+    .updateTable('job_runs')
+    .set({
+      status,
+      finished_at: sql<Date>`NOW()`,
+      rows_by_table: JSON.stringify(rowsByTable),
+      error_message: error,
+    })
+    .where('id', '=', run.id)
+    .execute();
   return { id: run.id, status, rowsByTable, error };
+}
+
+/** Runs `work` inside a savepoint of the transaction `tx`: undone alone if it throws, kept (until the end) if not. */
+export async function inSavepoint<T>(tx: JobDb, work: (tx: JobDb) => Promise<T>): Promise<T> {
+  await sql`SAVEPOINT job_batch`.execute(tx);
+  try {
+    const result = await work(tx);
+    await sql`RELEASE SAVEPOINT job_batch`.execute(tx);
+    return result;
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT job_batch`.execute(tx);
+    throw error;
+  }
 }

@@ -9,7 +9,7 @@ import { startScheduler } from './scheduler.ts';
 const database = useMigratedDatabase();
 
 test('two instances share the schedule, and never run the same job at the same time', async () => {
-  const { sql, url } = database.current;
+  const { sql, url, db } = database.current;
   const intervals: Array<[number, number]> = [];
   let running = 0;
   const slowJob: JobDefinition = {
@@ -29,7 +29,7 @@ test('two instances share the schedule, and never run the same job at the same t
       url,
       jobs: [slowJob],
       schedules: { 'test.slow': '30 2 * * *' },
-      run: (job) => runJob(job, { sql, dataDir: '/nonexistent', triggeredBy: 'schedule' }),
+      run: (job) => runJob(job, { db, dataDir: '/nonexistent', triggeredBy: 'schedule' }),
       log: () => {},
     });
   const [first, second] = [await start(), await start()];

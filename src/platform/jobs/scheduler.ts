@@ -11,6 +11,35 @@ export interface SchedulerOptions {
   log(line: string): void;
 }
 
+/** Bounds each of pg-boss's connection attempts while the database is away (its default is 10 s). */
+const SCHEDULER_CONNECT_TIMEOUT_MS = 5_000;
+/** While the database is down every worker's poll fails every few seconds; one line per interval is enough. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * Logs the first error at once, then at most one line per `intervalMs` saying how many were left unsaid, so an
+ * outage of an hour writes a few hundred lines, not tens of thousands.
+ */
+export function throttledErrorLog(
+  log: (line: string) => void,
+  intervalMs: number,
+  now: () => number = Date.now,
+): (error: Error) => void {
+  let lastLoggedAt = -Infinity;
+  let suppressed = 0;
+  return (error) => {
+    const at = now();
+    if (at - lastLoggedAt < intervalMs) {
+      suppressed += 1;
+      return;
+    }
+    const unsaid = suppressed > 0 ? ` (and ${suppressed} more error(s) since the last report)` : '';
+    log(`job scheduler: ${error.message}${unsaid}`);
+    lastLoggedAt = at;
+    suppressed = 0;
+  };
+}
+
 export interface Scheduler {
   stop(): Promise<void>;
 }
@@ -22,8 +51,19 @@ export interface Scheduler {
  * Schedules are stored in the database, so they survive restarts.
  */
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
-  const boss = new PgBoss({ connectionString: options.url, schema: 'pgboss', application_name: 'veza-jobs', max: 3 });
-  boss.on('error', (error: Error) => options.log(`job scheduler: ${error.message}`));
+  const boss = new PgBoss({
+    connectionString: options.url,
+    schema: 'pgboss',
+    application_name: 'veza-jobs',
+    max: 3,
+    connectionTimeoutMillis: SCHEDULER_CONNECT_TIMEOUT_MS,
+  });
+  // ADR 0029: with a listener, pg-boss reports a lost database here and its workers keep polling, so jobs pause
+  // while PostgreSQL is away and resume when it is back; without one, its first 'error' event ends the process.
+  boss.on(
+    'error',
+    throttledErrorLog((line) => options.log(line), ERROR_LOG_INTERVAL_MS),
+  );
   await boss.start();
   for (const job of options.jobs) {
     if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, { policy: 'stately' });

@@ -24,6 +24,7 @@ const S = streams(
   'system_configs.id',
   'feature_flags.id',
   'job_runs.id',
+  'idempotency_keys.id',
 );
 
 const ENTITY_TYPES = [
@@ -535,10 +536,66 @@ const jobRuns = copyTable({
   },
 });
 
+/** Idempotency keys live a day (ADR 0035): only the writes retried in the 24 hours before the anchor remain. */
+const IDEMPOTENT_ROUTES = [
+  ['POST', '/v1/auth/register', 202, '{"status":"accepted"}'],
+  ['POST', '/v1/me/export', 202, '{"status":"pending"}'],
+] as const;
+
+const idempotencyKeys = copyTable({
+  name: 'idempotency_keys',
+  dependsOn: ['users'],
+  columns: [
+    'id',
+    'user_id',
+    'idempotency_key',
+    'request_method',
+    'request_route',
+    'request_fingerprint',
+    'status',
+    'response_status',
+    'response_headers',
+    'response_body',
+    'created_at',
+    'completed_at',
+    'expires_at',
+    'updated_at',
+  ],
+  count: (u) => Math.min(u.scaled(VOLUMES.users / 1000, 1), users(u).count),
+  *rows(u): Iterable<Row> {
+    const total = Math.min(u.scaled(VOLUMES.users / 1000, 1), users(u).count);
+    for (let k = 0; k < total; k++) {
+      const id = u.id(S['idempotency_keys.id'], k);
+      const [method, route, status, body] = IDEMPOTENT_ROUTES[
+        k % IDEMPOTENT_ROUTES.length
+      ] as (typeof IDEMPOTENT_ROUTES)[number];
+      const created = u.time.anchor - 1000 - Math.floor(u.unit(S['idempotency_keys.id'], k) * (DAY_MS - 60_000));
+      const completed = created + 150;
+      yield [
+        id,
+        route === '/v1/auth/register' ? null : userId(u, users(u).count - 1 - k),
+        id,
+        method,
+        route,
+        id.replaceAll('-', '').padEnd(64, '0'),
+        'completed',
+        status,
+        JSON.stringify({ 'content-type': 'application/json; charset=utf-8' }),
+        body,
+        iso(created),
+        iso(completed),
+        iso(created + DAY_MS),
+        iso(completed),
+      ];
+    }
+  },
+});
+
 export const adminTables: SeedTable[] = [
   moderationReportsTable,
   moderationActions,
   systemConfigs,
   featureFlags,
   jobRuns,
+  idempotencyKeys,
 ];

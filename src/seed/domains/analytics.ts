@@ -200,12 +200,13 @@ const dailyMetrics: DerivedTable = {
     const anchor = new Date(u.time.anchor);
     const seed = String(u.seed);
     // spec §15, §18.1: platform-wide figures per day, by dimensions that identify nobody
-    const result = await sql`
+    const result = await sql.query(
+      `
       INSERT INTO daily_metrics (id, metric_date, metric_name, dimension, dimension_value, value, unit, created_at, updated_at)
-      SELECT ${sql.unsafe(sqlUuid(`${seed}::text || ':' || m.metric_name || ':' || m.metric_date || ':' || m.dimension || ':' || m.dimension_value`))},
+      SELECT ${sqlUuid(`${seed}::text || ':' || m.metric_name || ':' || m.metric_date || ':' || m.dimension || ':' || m.dimension_value`)},
              m.metric_date, m.metric_name, m.dimension, m.dimension_value, m.value, m.unit,
-             LEAST((m.metric_date + INTERVAL '1 day 1 hour') AT TIME ZONE 'UTC', ${anchor}::timestamptz - INTERVAL '1 second'),
-             LEAST((m.metric_date + INTERVAL '1 day 1 hour') AT TIME ZONE 'UTC', ${anchor}::timestamptz - INTERVAL '1 second')
+             LEAST((m.metric_date + INTERVAL '1 day 1 hour') AT TIME ZONE 'UTC', $1::timestamptz - INTERVAL '1 second'),
+             LEAST((m.metric_date + INTERVAL '1 day 1 hour') AT TIME ZONE 'UTC', $1::timestamptz - INTERVAL '1 second')
       FROM (
         SELECT event_date AS metric_date, 'events.count' AS metric_name,
                CASE WHEN GROUPING(event_type) = 0 THEN 'event_type' WHEN GROUPING(country_code) = 0 THEN 'country_code'
@@ -229,8 +230,10 @@ const dailyMetrics: DerivedTable = {
         UNION ALL
         SELECT (created_at AT TIME ZONE 'UTC')::date, 'orders.revenue', 'currency', currency, sum(total), 'amount'
         FROM orders WHERE status IN ('paid', 'processing', 'completed') GROUP BY 1, currency
-      ) m`;
-    return result.count;
+      ) m`,
+      [anchor],
+    );
+    return result.rowCount ?? 0;
   },
 };
 
@@ -242,15 +245,16 @@ const trackAnalytics: DerivedTable = {
     const anchor = new Date(u.time.anchor);
     const seed = String(u.seed);
     // spec §15, §17.4: per track and day, what the creator's dashboard shows; computed from the rows themselves
-    const result = await sql`
+    const result = await sql.query(
+      `
       INSERT INTO track_analytics (id, track_id, day, play_count, unique_listeners, total_played_seconds,
                                    completion_percentage_sum, complete_count, skip_count, like_count, comment_count,
                                    share_count, download_count, created_at, updated_at)
-      SELECT ${sql.unsafe(sqlUuid(`${seed}::text || ':' || p.track_id::text || ':' || p.day`))},
+      SELECT ${sqlUuid(`${seed}::text || ':' || p.track_id::text || ':' || p.day`)},
              p.track_id, p.day, p.plays, p.listeners, p.seconds, p.completion, p.completes, p.skips,
              COALESCE(l.n, 0), COALESCE(c.n, 0), 0, COALESCE(d.n, 0),
-             LEAST((p.day + INTERVAL '1 day 2 hours') AT TIME ZONE 'UTC', ${anchor}::timestamptz - INTERVAL '1 second'),
-             LEAST((p.day + INTERVAL '1 day 2 hours') AT TIME ZONE 'UTC', ${anchor}::timestamptz - INTERVAL '1 second')
+             LEAST((p.day + INTERVAL '1 day 2 hours') AT TIME ZONE 'UTC', $1::timestamptz - INTERVAL '1 second'),
+             LEAST((p.day + INTERVAL '1 day 2 hours') AT TIME ZONE 'UTC', $1::timestamptz - INTERVAL '1 second')
       FROM (
         SELECT track_id, (played_at AT TIME ZONE 'UTC')::date AS day, count(*) AS plays,
                count(DISTINCT user_id) AS listeners, sum(played_duration) AS seconds,
@@ -264,8 +268,10 @@ const trackAnalytics: DerivedTable = {
       LEFT JOIN (SELECT track_id, (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
                  FROM track_comments WHERE deleted_at IS NULL AND NOT is_deleted GROUP BY 1, 2) c USING (track_id, day)
       LEFT JOIN (SELECT track_id, (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
-                 FROM track_downloads GROUP BY 1, 2) d USING (track_id, day)`;
-    return result.count;
+                 FROM track_downloads GROUP BY 1, 2) d USING (track_id, day)`,
+      [anchor],
+    );
+    return result.rowCount ?? 0;
   },
 };
 

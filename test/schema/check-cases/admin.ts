@@ -80,4 +80,24 @@ export const adminCheckCases: CheckCase[] = [
   { table: 'job_runs', constraint: 'chk_job_runs_status_valid', bad: { status: 'done' } },
   { table: 'job_runs', constraint: 'chk_job_runs_finished_when_done', bad: { status: 'running' } },
   { table: 'job_runs', constraint: 'chk_job_runs_rows_by_table_object', bad: { rows_by_table: '[]' } },
+  {
+    table: 'idempotency_keys',
+    constraint: 'chk_idempotency_keys_status_valid',
+    bad: { status: 'done', response_status: null, completed_at: null },
+  },
+  {
+    table: 'idempotency_keys',
+    constraint: 'chk_idempotency_keys_response_when_completed',
+    bad: { status: 'in_flight' },
+  },
+  {
+    table: 'idempotency_keys',
+    constraint: 'chk_idempotency_keys_response_when_completed',
+    bad: { response_status: null },
+  },
+  {
+    table: 'idempotency_keys',
+    constraint: 'chk_idempotency_keys_response_headers_object',
+    bad: { response_headers: '[]' },
+  },
 ];

@@ -3,6 +3,13 @@ import type { CheckCase } from './check-case.ts';
 const past = new Date('2020-01-01T00:00:00Z');
 
 export const authCheckCases: CheckCase[] = [
+  // Migration 0024: usernames are unique whatever their case.
+  {
+    table: 'users',
+    constraint: 'uq_users_lower_username',
+    first: { username: 'Case_Twin' },
+    bad: { username: 'case_twin' },
+  },
   { table: 'users', constraint: 'chk_users_email_format', bad: { email: 'not-an-email' } },
   { table: 'users', constraint: 'chk_users_email_format', bad: { email: 'a@b' } },
   { table: 'users', constraint: 'chk_users_username_format', bad: { username: 'ab' } },

@@ -1,0 +1,21 @@
+// The S3 backend passes the same upload tests as the local disk, against an S3-protocol server on loopback.
+import { after } from 'node:test';
+import { startLoopbackS3, type LoopbackS3 } from './storage/loopback-s3.test-support.ts';
+import { uploadContract, useUploadApp } from './uploads.contract.test-support.ts';
+
+let s3: LoopbackS3 | undefined;
+const suite = useUploadApp(async () => {
+  s3 = await startLoopbackS3();
+  return {
+    VEZA_STORAGE: 's3',
+    VEZA_S3_ENDPOINT: s3.options.endpoint as string,
+    VEZA_S3_BUCKET: s3.options.bucket,
+    VEZA_S3_ACCESS_KEY_ID: 'S3RVER',
+    VEZA_S3_SECRET_ACCESS_KEY: 'S3RVER',
+  };
+});
+after(async () => {
+  await s3?.close();
+});
+
+uploadContract('s3', suite);
