@@ -5,11 +5,50 @@ import { listMigrationFiles, Migrator } from './platform/db/migrations.ts';
 import { AccessTokens, createAuthenticator } from './domains/auth/index.ts';
 import { resolveJwtSecret } from './platform/config/secrets.ts';
 import { loadConstraintColumns } from './platform/db/constraint-columns.ts';
-import { openPool } from './platform/db/pool.ts';
+import { openPool, type Database } from './platform/db/pool.ts';
 import { runJob } from './platform/jobs/run-job.ts';
 import { startScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
 import { lifecycleJobs } from './lifecycle/lifecycle-jobs.ts';
 import { startFilesProcessing } from './domains/files/index.ts';
+
+export interface BackgroundWork {
+  stop(): Promise<void>;
+}
+
+/**
+ * The maintenance jobs on their schedules (when VEZA_JOBS_ENABLED) and the files pipeline: the process that runs the
+ * jobs works the pipeline, the others only queue files for it (issue 12 §4). One process per instance runs this: the
+ * service itself, or the primary when VEZA_WORKERS > 1.
+ */
+export async function startBackgroundWork(
+  url: string,
+  db: Database,
+  config: Config,
+  log: (line: string) => void,
+): Promise<BackgroundWork> {
+  let scheduler: Scheduler | undefined;
+  let filesProcessing: BackgroundWork | undefined;
+  const stop = async () => {
+    await scheduler?.stop();
+    await filesProcessing?.stop();
+  };
+  try {
+    if (config.jobs.enabled) {
+      scheduler = await startScheduler({
+        url,
+        jobs: lifecycleJobs,
+        schedules: config.jobs.schedules,
+        run: (job) => runJob(job, { db, dataDir: config.dataDir, triggeredBy: 'schedule', log }),
+        log,
+      });
+    }
+    filesProcessing = await startFilesProcessing({ url, db, config: config.files, work: config.jobs.enabled, log });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
 
 export interface RunningService {
   url: string;
@@ -32,14 +71,12 @@ export async function startService(config: Config, log: (line: string) => void):
   const pool = openPool(server.url, config.db, {
     onIdleError: (error) => log(`database connection lost: ${error.message}`),
   });
-  let scheduler: Scheduler | undefined;
-  let filesProcessing: { stop(): Promise<void> } | undefined;
+  let background: BackgroundWork | undefined;
   const latestMigrationVersion = listMigrationFiles().at(-1)?.version ?? 0;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const closeAll = async () => {
     await app?.close();
-    await scheduler?.stop();
-    await filesProcessing?.stop();
+    await background?.stop();
     await pool.close();
     await server.stop();
   };
@@ -55,23 +92,7 @@ export async function startService(config: Config, log: (line: string) => void):
       authenticate: createAuthenticator(accessTokens, pool.db),
       logLevel: config.logLevel,
     });
-    if (config.jobs.enabled) {
-      scheduler = await startScheduler({
-        url: server.url,
-        jobs: lifecycleJobs,
-        schedules: config.jobs.schedules,
-        run: (job) => runJob(job, { db: pool.db, dataDir: config.dataDir, triggeredBy: 'schedule', log }),
-        log,
-      });
-    }
-    // issue 12 §4: the process that runs the jobs works the files pipeline; the others only queue files for it.
-    filesProcessing = await startFilesProcessing({
-      url: server.url,
-      db: pool.db,
-      config: config.files,
-      work: config.jobs.enabled,
-      log,
-    });
+    background = await startBackgroundWork(server.url, pool.db, config, log);
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     return { url, stop: closeAll };
   } catch (error) {

@@ -5,12 +5,8 @@ import { resolveEncryptionKeys } from '../platform/crypto/index.ts';
 import { openDatabaseServer } from '../platform/db/database-server.ts';
 import { Migrator } from '../platform/db/migrations.ts';
 import { openPool } from '../platform/db/pool.ts';
-import { runJob } from '../platform/jobs/run-job.ts';
-import { startScheduler, type Scheduler } from '../platform/jobs/scheduler.ts';
-import { lifecycleJobs } from '../lifecycle/lifecycle-jobs.ts';
-import { startFilesProcessing } from '../domains/files/index.ts';
 import { pino, type Logger } from 'pino';
-import { startService } from '../main.ts';
+import { startBackgroundWork, startService, type BackgroundWork } from '../main.ts';
 
 /**
  * Start-up, migration (node-pg-migrate's lines), job and shutdown lines: pino JSON on stdout like the HTTP
@@ -121,7 +117,7 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
   }
   const server = await openDatabaseServer(config);
   let pool: ReturnType<typeof openPool> | undefined;
-  let scheduler: Scheduler | undefined;
+  let background: BackgroundWork | undefined;
   const workers = new Set<Worker>();
   let stopping = false;
 
@@ -141,12 +137,10 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
       ),
     );
   };
-  let filesProcessing: { stop(): Promise<void> } | undefined;
   const stopAll = async () => {
     stopping = true;
     await stopWorkers();
-    await scheduler?.stop();
-    await filesProcessing?.stop();
+    await background?.stop();
     await pool?.close();
     await server.stop();
   };
@@ -167,22 +161,8 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
           onIdleError: (error) => log(`database connection lost: ${error.message}`),
         },
       );
-      const jobsPool = pool;
-      scheduler = await startScheduler({
-        url: server.url,
-        jobs: lifecycleJobs,
-        schedules: config.jobs.schedules,
-        run: (job) => runJob(job, { db: jobsPool.db, dataDir: config.dataDir, triggeredBy: 'schedule', log }),
-        log,
-      });
-      // The files pipeline runs here with the other jobs; the HTTP workers only queue files for it (issue 12 §4).
-      filesProcessing = await startFilesProcessing({
-        url: server.url,
-        db: jobsPool.db,
-        config: config.files,
-        work: true,
-        log,
-      });
+      // The jobs and the files pipeline run here; the HTTP workers only queue files for it (issue 12 §4).
+      background = await startBackgroundWork(server.url, pool.db, config, log);
     }
 
     // Workers reach the database the primary opened (the embedded one included) and inherit stdout and stderr.

@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { useTestApp } from '../helpers/app.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 // The API reference page rendered by a real browser (issue 5): Debian's Chromium, driven by playwright-core.
-// Run by `npm run test:browser` (and CI), not by `npm test`, since it needs a system Chromium.
-
-const CHROMIUM = process.env.VEZA_CHROMIUM ?? '/usr/bin/chromium';
-// Without these, Chromium in a closed network keeps trying to reach Google's services.
-const QUIET_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const testApp = useTestApp();
 
 test('/docs renders in Chromium and lists every documented route', async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set VEZA_CHROMIUM`);
-  }
   const baseUrl = await testApp.current.app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS });
+  const browser = await launchChromium();
   try {
     await checkDocsPage(baseUrl, await browser.newPage());
   } finally {

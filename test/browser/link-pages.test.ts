@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { useTestApp } from '../helpers/app.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../helpers/smtp.ts';
 
 // The development pages of mailed links (issue 10) in Debian's Chromium, under the CSP they are served with: a
 // person follows the verification link and the reset link of real mails, and the API does what they ask.
 
-const CHROMIUM = process.env.VEZA_CHROMIUM ?? '/usr/bin/chromium';
-const QUIET_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PASSWORD = 'a passphrase for the browser test';
 
 let smtp: TestSmtpServer | undefined;
@@ -41,10 +30,7 @@ function linkOn(baseUrl: string, mail: ReceivedMail, path: string): string {
 
 /** A page that records script errors and CSP refusals, which the test requires to be none. */
 async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set VEZA_CHROMIUM`);
-  }
-  browser ??= await chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS });
+  browser ??= await launchChromium();
   const page = await browser.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));

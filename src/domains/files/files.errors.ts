@@ -12,6 +12,8 @@ export const FilesProblems = {
   fileTypeNotAllowed: problemType('FILE_TYPE_NOT_ALLOWED', 415, 'The content of the file is not allowed here'),
   /** The extension of the name says one kind of file, the content another (a PNG named .mp3). */
   fileTypeMismatch: problemType('FILE_TYPE_MISMATCH', 415, 'The file name does not match its content'),
+  /** A ZIP archive over the inspection's bounds, or one that hides what it holds (ADR 0044). */
+  archiveRefused: problemType('ARCHIVE_REFUSED', 422, 'The archive cannot be accepted'),
   invalidUploadMetadata: problemType('INVALID_UPLOAD_METADATA', 400, 'The upload metadata is invalid'),
   uploadNotFound: problemType('UPLOAD_NOT_FOUND', 404, 'No such upload'),
   uploadOffsetMismatch: problemType('UPLOAD_OFFSET_MISMATCH', 409, 'The offset does not match the bytes received'),

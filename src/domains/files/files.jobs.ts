@@ -20,7 +20,17 @@ const BATCH = 500;
 export interface FilesJobOptions {
   /** The storage holding the bytes; by default the one the configuration names, under the run's data directory. */
   storage?: (context: JobContext) => ObjectStorage;
+  /** How old an object without a row must be before the sweeper removes it; by default ORPHAN_MIN_AGE_MS. */
+  orphanMinAgeMs?: number;
 }
+
+/**
+ * An object is stored before its row is inserted (uploads.service.ts, the pipeline's renditions), so a young object
+ * without a row may be an upload finishing right now. A day is far beyond any of those windows.
+ */
+export const ORPHAN_MIN_AGE_MS = 24 * 3600 * 1000;
+/** users/<owner id>/<file id>/<name>: the layout of ADR 0038; anything else under users/ is not ours to judge. */
+const FILE_OBJECT_KEY = /^users\/[0-9a-f-]{36}\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/[^/]+$/;
 
 function configuredStorage(context: JobContext): ObjectStorage {
   const files = loadConfig().files;
@@ -119,7 +129,7 @@ function isStorageKey(value: string): boolean {
 export function createStorageSweep(options: FilesJobOptions = {}): JobDefinition {
   return {
     name: 'files.storage-sweep',
-    description: 'delete the stored bytes of purged files listed in storage-deletions/',
+    description: 'delete the stored bytes of purged files listed in storage-deletions/, then objects without a row',
     defaultSchedule: '30 5 * * *',
     async run(context) {
       const directory = join(context.dataDir, STORAGE_DELETIONS_DIR);
@@ -128,7 +138,6 @@ export function createStorageSweep(options: FilesJobOptions = {}): JobDefinition
       const pending = names.filter(
         (name) => (/^files-\d{4}-\d{2}-\d{2}\.jsonl$/.test(name) && name < today) || name.includes('.sweeping-'),
       );
-      if (pending.length === 0) return;
       const storage = (options.storage ?? configuredStorage)(context);
       const repository = createFilesRepository({ db: context.db });
       const unswept: string[] = [];
@@ -166,8 +175,53 @@ export function createStorageSweep(options: FilesJobOptions = {}): JobDefinition
           `files.storage-sweep: ${unswept.length} object(s) of another storage backend left in files-unswept.jsonl`,
         );
       }
+      await removeOrphanObjects(context, storage, repository, options.orphanMinAgeMs ?? ORPHAN_MIN_AGE_MS);
     },
   };
+}
+
+/**
+ * The reconciliation pass (ADR 0043 amendment): bytes stored by a process that died before inserting their row are
+ * on no purge list, so the manifests never reach them. Every object under users/ whose file id has no row and whose
+ * key no row names is removed once older than the safety margin; a dry run only reports them.
+ */
+async function removeOrphanObjects(
+  context: JobContext,
+  storage: ObjectStorage,
+  repository: ReturnType<typeof createFilesRepository>,
+  minAgeMs: number,
+): Promise<void> {
+  let batch: Array<{ key: string; fileId: string }> = [];
+  const removed: string[] = [];
+  const flush = async () => {
+    const candidates = await repository.keysWithoutRow(batch);
+    batch = [];
+    for (const key of candidates) {
+      const info = await storage.stat(key);
+      if (info === null) continue;
+      if (context.now.getTime() - info.modifiedAt.getTime() < minAgeMs) {
+        context.count('storage:orphan-too-young', 1);
+        continue;
+      }
+      if (!context.dryRun) await storage.delete(key);
+      context.count('storage:orphans', 1);
+      removed.push(key);
+    }
+  };
+  for await (const key of storage.list('users/')) {
+    const match = FILE_OBJECT_KEY.exec(key);
+    if (match === null) continue;
+    batch.push({ key, fileId: match[1]! });
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  if (removed.length > 0) {
+    const shown = removed.slice(0, 20).join(', ');
+    const more = removed.length > 20 ? ` and ${removed.length - 20} more` : '';
+    context.log(
+      `files.storage-sweep: ${context.dryRun ? 'would remove' : 'removed'} ${removed.length} object(s) without a row: ${shown}${more}`,
+    );
+  }
 }
 
 export const filesUploadsExpire = createUploadsExpire();

@@ -185,3 +185,65 @@ test('the sweeper leaves objects of another backend alone, for the operator, and
     ['old-bucket'],
   );
 });
+
+/**
+ * Bytes whose row was never inserted (the process died in between) are on no purge list: the sweeper's
+ * reconciliation pass finds them by listing users/. Plants an old orphan, a fresh one a second later, a file with
+ * its row and a rendition in that file's folder; the clock is set a day after the old orphan was written.
+ */
+async function reconcileOrphans(storage: ObjectStorage): Promise<void> {
+  const { sql } = database.current;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const owner = await allFactories.users!(sql);
+  const folder = (fileId: string) => `users/${String(owner.id)}/${fileId}`;
+  const row = await allFactories.files!(sql, {
+    user_id: owner.id,
+    storage_provider: storage.provider,
+    bucket_name: storage.bucket,
+  });
+  const referenced = `${folder(String(row.id))}/original.wav`;
+  await sql`UPDATE files SET storage_path = ${referenced} WHERE id = ${String(row.id)}`;
+  const rendition = `${folder(String(row.id))}/aac-128k.m4a`;
+  const oldOrphan = `${folder(randomUUID())}/original.flac`;
+  const freshOrphan = `${folder(randomUUID())}/original.wav`;
+  const notOurLayout = `users/${String(owner.id)}/avatar-notes.txt`;
+  for (const key of [oldOrphan, referenced, rendition, notOurLayout]) await storage.put(key, randomBytes(2048));
+  // Modification times have one-second resolution on some S3 servers.
+  await sleep(1_100);
+  await storage.put(freshOrphan, randomBytes(2048));
+  const writtenAt = (await storage.stat(oldOrphan))!.modifiedAt.getTime();
+  const now = new Date(writtenAt + DAY + 500);
+  const listKeys = async () => {
+    const keys: string[] = [];
+    for await (const key of storage.list('users/')) keys.push(key);
+    return keys.sort();
+  };
+  const everything = [oldOrphan, freshOrphan, referenced, rendition, notOurLayout].sort();
+  assert.deepEqual(await listKeys(), everything);
+
+  const dry = await run(createStorageSweep({ storage: () => storage }), now, true);
+  assert.equal(dry.status, 'succeeded', dry.error ?? '');
+  assert.equal(dry.rowsByTable['storage:orphans'], 1);
+  assert.equal(dry.rowsByTable['storage:orphan-too-young'], 1);
+  assert.deepEqual(await listKeys(), everything, 'a dry run deletes nothing');
+
+  const swept = await run(createStorageSweep({ storage: () => storage }), now);
+  assert.equal(swept.status, 'succeeded', swept.error ?? '');
+  assert.equal(swept.rowsByTable['storage:orphans'], 1);
+  assert.deepEqual(
+    await listKeys(),
+    everything.filter((key) => key !== oldOrphan),
+  );
+
+  // A day later the fresh orphan is old enough too; a soft-deleted row still protects its bytes.
+  await sql`UPDATE files SET deleted_at = now() WHERE id = ${String(row.id)}`;
+  const later = await run(createStorageSweep({ storage: () => storage }), new Date(now.getTime() + DAY));
+  assert.equal(later.rowsByTable['storage:orphans'], 1);
+  assert.deepEqual(await listKeys(), [referenced, rendition, notOurLayout].sort());
+}
+
+for (const backend of ['local', 's3'] as const) {
+  test(`${backend}: objects without a row are removed after a day; fresh ones and referenced ones stay`, async () => {
+    await reconcileOrphans(backend === 'local' ? storage : await s3Storage());
+  });
+}

@@ -186,6 +186,30 @@ export function createFilesRepository(pool: Pool | { db: Database }) {
       return rows.map((row) => row.id);
     },
 
+    /**
+     * Of these stored objects (keys under users/<owner>/<file id>/), the keys no row accounts for: no `files` row has
+     * the file id of the key's folder, and none names the key itself (as storage_path or thumbnail). Soft-deleted
+     * rows count: their bytes wait for the purge and the sweeper.
+     */
+    async keysWithoutRow(objects: ReadonlyArray<{ key: string; fileId: string }>): Promise<string[]> {
+      if (objects.length === 0) return [];
+      const keys = objects.map((object) => object.key);
+      const ids = [...new Set(objects.map((object) => object.fileId))];
+      const [byId, byKey] = await Promise.all([
+        db.selectFrom('files').select('id').where('id', 'in', ids).execute(),
+        db
+          .selectFrom('files')
+          .select(['storage_path', 'thumbnail_url'])
+          .where((eb) => eb.or([eb('storage_path', 'in', keys), eb('thumbnail_url', 'in', keys)]))
+          .execute(),
+      ]);
+      const knownIds = new Set(byId.map((row) => row.id));
+      const namedKeys = new Set(byKey.flatMap((row) => [row.storage_path, row.thumbnail_url]));
+      return objects
+        .filter((object) => !knownIds.has(object.fileId) && !namedKeys.has(object.key))
+        .map((object) => object.key);
+    },
+
     /** True when a row (live or soft-deleted, not yet purged) still names these bytes: the sweeper's guard. */
     async objectStillReferenced(object: StoredObject): Promise<boolean> {
       const row = await db

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FilesConfig } from '../../platform/config/config.ts';
 import { ApiError } from '../../platform/http/problem.ts';
+import { inspectZipArchive } from './archive-inspection.ts';
 import { FilesProblems } from './files.errors.ts';
 import type { ObjectStorage } from './storage/object-storage.ts';
 import { judgeContent, sanitiseFilename, sniffFile, UPLOAD_PURPOSES, type UploadPurpose } from './upload-content.ts';
@@ -145,6 +146,17 @@ export class UploadsService {
     if (!verdict.ok) {
       const type = verdict.reason === 'mismatch' ? FilesProblems.fileTypeMismatch : FilesProblems.fileTypeNotAllowed;
       return fail(new ApiError(type, verdict.detail));
+    }
+    if (verdict.mimeType === 'application/zip') {
+      // Judged before anything is stored, so a refused archive leaves neither an object nor a row (ADR 0044).
+      const archive = await inspectZipArchive(input.stagedPath, this.#deps.config.archives);
+      if (!archive.ok) {
+        return fail(
+          new ApiError(FilesProblems.archiveRefused, archive.detail, [
+            { field: 'file', rule: `archive-${archive.rule}`, message: archive.detail },
+          ]),
+        );
+      }
     }
     const fileId = randomUUID();
     const key = originalKey(input.userId, fileId, verdict.ext);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { signedInCaller } from '../../../test/helpers/callers.ts';
 import { uploadStagingDir } from './files.module.ts';
 import { storedKeys, uploadContract, useUploadApp } from './uploads.contract.test-support.ts';
+import { makeZip } from './archives.test-support.ts';
 import { png, tusHeaders, tusMetadata, wav } from './uploads.test-support.ts';
 
 const suite = useUploadApp();
@@ -173,6 +174,33 @@ test('a PNG with an audio extension is refused even where images are allowed (na
   const asTrack = await uploadWhole(caller.authorization, png(), { filename: 'track.mp3', purpose: 'track' });
   assert.equal(asTrack.status, 415);
   assert.equal((await problem(asTrack)).code, 'FILE_TYPE_NOT_ALLOWED');
+});
+
+test('a ZIP bomb among product downloads is a 422 naming the rule, and leaves neither bytes nor a row', async () => {
+  const { app, storage } = await suite.ready();
+  const caller = await signedInCaller(app);
+  const before = await storedKeys(storage);
+  const bomb = await makeZip([{ name: 'Loops/silence.wav', content: { zeros: 256 * 1024 ** 2 } }]);
+  const refused = await uploadWhole(caller.authorization, bomb, { filename: 'pack.zip', purpose: 'product' });
+  assert.equal(refused.status, 422);
+  const body = await problem(refused);
+  assert.equal(body.code, 'ARCHIVE_REFUSED');
+  assert.deepEqual(
+    body.errors?.map((error) => [error.field, error.rule]),
+    [['file', 'archive-ratio']],
+  );
+  assert.equal((await app.database.sql`SELECT 1 FROM files WHERE user_id = ${caller.id}`).length, 0);
+  assert.deepEqual(await storedKeys(storage), before);
+
+  const pack = await makeZip([
+    { name: 'Kicks/kick.wav', content: wav(4_000) },
+    { name: 'Presets/bass.fxp', content: Buffer.from('CcnK preset bytes') },
+    { name: 'README.txt', content: Buffer.from('Thanks for buying.\n') },
+  ]);
+  const kept = await uploadWhole(caller.authorization, pack, { filename: 'pack.zip', purpose: 'product' });
+  assert.equal(kept.status, 204);
+  const [file] = await app.database.sql`SELECT mime_type FROM files WHERE id = ${kept.headers.get('veza-file-id')}`;
+  assert.equal(file?.mime_type, 'application/zip');
 });
 
 test('../../etc/passwd as a filename is kept only as a display name; the stored name is generated', async () => {

@@ -145,6 +145,7 @@ test('every variable is read', () => {
       quotaBytes: 5_000_000,
       imageMaxBytes: 20_000,
       uploadExpiryHours: 6,
+      archives: { maxEntries: 5_000, maxTotalBytes: 4 * 1024 ** 3, maxRatio: 100, ratioFloorBytes: 1024 ** 2 },
       // The processing programs' settings are checked by their own test.
       processing: config.files.processing,
     },

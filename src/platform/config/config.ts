@@ -114,6 +114,15 @@ export interface FilesConfig {
   imageMaxBytes: number;
   /** How long an unfinished resumable upload may sit idle before it expires. */
   uploadExpiryHours: number;
+  /** Bounds of the inspection every uploaded ZIP archive passes before it is kept (ADR 0044). */
+  archives: {
+    maxEntries: number;
+    /** Largest total declared uncompressed size, also the byte budget of inflating the entries to verify them. */
+    maxTotalBytes: number;
+    maxRatio: number;
+    /** Entries smaller than this escape the ratio rule. */
+    ratioFloorBytes: number;
+  };
   /** The processing pipeline's external programs (ADRs 0040, 0041); each is looked up on PATH unless a path is given. */
   processing: {
     /** clamscan or clamdscan; null (VEZA_CLAMSCAN=none): no scan, files are marked `unscanned`. */
@@ -494,6 +503,12 @@ function filesConfig(env: Env, dataDir: string): FilesConfig {
     quotaBytes: integer(env, 'VEZA_FILES_QUOTA_BYTES', 10 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     imageMaxBytes: integer(env, 'VEZA_FILES_IMAGE_MAX_BYTES', 20 * 1024 ** 2, 1, 1024 ** 3),
     uploadExpiryHours: integer(env, 'VEZA_UPLOAD_EXPIRY_HOURS', 24, 1, 24 * 30),
+    archives: {
+      maxEntries: integer(env, 'VEZA_ARCHIVE_MAX_ENTRIES', 5_000, 1, 1_000_000),
+      maxTotalBytes: integer(env, 'VEZA_ARCHIVE_MAX_BYTES', 4 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      maxRatio: integer(env, 'VEZA_ARCHIVE_MAX_RATIO', 100, 1, 100_000),
+      ratioFloorBytes: 1024 ** 2,
+    },
     processing: {
       scanner: env.VEZA_CLAMSCAN === 'none' ? null : env.VEZA_CLAMSCAN || 'clamscan',
       clamavDatabaseDir: env.VEZA_CLAMAV_DATABASE || null,
