@@ -410,13 +410,34 @@ export function createProfilesRepository(pool: Pool) {
       return (await profileById(db, userId))[0];
     },
 
-    updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileRow | undefined> {
-      return db
-        .updateTable('user_profiles')
-        .set(changes)
-        .where('user_id', '=', userId)
-        .returning(profileSelection)
-        .executeTakeFirst();
+    /**
+     * With a precondition, it sees the row as it is inside the update's transaction, locked, and throws to refuse
+     * the change (If-Match: no other update can come between the check and the write).
+     */
+    updateProfile(
+      userId: string,
+      changes: ProfileChanges,
+      precondition?: (current: ProfileRow) => void,
+    ): Promise<ProfileRow | undefined> {
+      const update = (handle: Database) =>
+        handle
+          .updateTable('user_profiles')
+          .set(changes)
+          .where('user_id', '=', userId)
+          .returning(profileSelection)
+          .executeTakeFirst();
+      if (!precondition) return update(db);
+      return db.transaction().execute(async (tx) => {
+        const current = await tx
+          .selectFrom('user_profiles')
+          .select(profileSelection)
+          .where('user_id', '=', userId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!current) return undefined;
+        precondition(current);
+        return update(tx);
+      });
     },
 
     async ensureSettings(userId: string): Promise<void> {
@@ -431,16 +452,31 @@ export function createProfilesRepository(pool: Pool) {
       return db.selectFrom('user_settings').select(SETTINGS_COLUMNS).where('user_id', '=', userId).executeTakeFirst();
     },
 
+    /** As updateProfile: a precondition sees the locked row inside the update's transaction. */
     updateSettings(
       userId: string,
       changes: Partial<Omit<SettingsRow, 'updated_at'>>,
+      precondition?: (current: SettingsRow) => void,
     ): Promise<SettingsRow | undefined> {
-      return db
-        .updateTable('user_settings')
-        .set(changes)
-        .where('user_id', '=', userId)
-        .returning(SETTINGS_COLUMNS)
-        .executeTakeFirst();
+      const update = (handle: Database) =>
+        handle
+          .updateTable('user_settings')
+          .set(changes)
+          .where('user_id', '=', userId)
+          .returning(SETTINGS_COLUMNS)
+          .executeTakeFirst();
+      if (!precondition) return update(db);
+      return db.transaction().execute(async (tx) => {
+        const current = await tx
+          .selectFrom('user_settings')
+          .select(SETTINGS_COLUMNS)
+          .where('user_id', '=', userId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!current) return undefined;
+        precondition(current);
+        return update(tx);
+      });
     },
 
     // --- badges ----------------------------------------------------------------------------------------------

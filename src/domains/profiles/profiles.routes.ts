@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCaller } from '../../platform/http/caller.ts';
-import { checkIfMatch, IfMatchHeaders, withEntityTag } from '../../platform/http/etag.ts';
+import { IfMatchHeaders, ifMatchPrecondition, withEntityTag } from '../../platform/http/etag.ts';
 import { PageSchema } from '../../platform/http/pagination.ts';
 import { allowedBy, AUTHENTICATED, NoContent, problems, signedIn } from '../../platform/http/route-kit.ts';
 import { profilesPolicy } from './profiles.policy.ts';
@@ -221,8 +221,7 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
     },
     async (request, reply) => {
       const caller = requireCaller(request);
-      await checkIfMatch(request, () => service.ownProfile(caller));
-      return withEntityTag(reply, await service.updateOwnProfile(caller, request.body));
+      return withEntityTag(reply, await service.updateOwnProfile(caller, request.body, ifMatchPrecondition(request)));
     },
   );
 
@@ -255,8 +254,7 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
     },
     async (request, reply) => {
       const caller = requireCaller(request);
-      await checkIfMatch(request, () => service.ownSettings(caller));
-      return withEntityTag(reply, await service.updateOwnSettings(caller, request.body));
+      return withEntityTag(reply, await service.updateOwnSettings(caller, request.body, ifMatchPrecondition(request)));
     },
   );
 

@@ -387,7 +387,12 @@ export class ProfilesService {
     return toOwnProfile(await this.#profileOf(caller.userId));
   }
 
-  async updateOwnProfile(caller: Caller, update: ProfileUpdate): Promise<OwnProfile> {
+  /** `ifMatch` (the route's If-Match precondition) is checked against the profile inside the update, locked. */
+  async updateOwnProfile(
+    caller: Caller,
+    update: ProfileUpdate,
+    ifMatch?: (current: OwnProfile) => void,
+  ): Promise<OwnProfile> {
     checkProfileValues(update);
     await this.#profileOf(caller.userId);
     // Only the writable columns are copied: counters and ids cannot be set even if the schema changed.
@@ -410,7 +415,11 @@ export class ProfilesService {
     ] as const) {
       if (update[key] !== undefined) (changes as Record<string, unknown>)[key] = update[key];
     }
-    const row = await this.#repository.updateProfile(caller.userId, changes);
+    const row = await this.#repository.updateProfile(
+      caller.userId,
+      changes,
+      ifMatch && ((current) => ifMatch(toOwnProfile(current))),
+    );
     if (!row) throw new Error(`the profile of ${caller.userId} vanished`);
     return toOwnProfile(row);
   }
@@ -428,11 +437,20 @@ export class ProfilesService {
     return toSettings(await this.#settingsOf(caller.userId));
   }
 
-  async updateOwnSettings(caller: Caller, update: SettingsUpdate): Promise<Settings> {
+  /** `ifMatch` as in updateOwnProfile. */
+  async updateOwnSettings(
+    caller: Caller,
+    update: SettingsUpdate,
+    ifMatch?: (current: Settings) => void,
+  ): Promise<Settings> {
     await this.#settingsOf(caller.userId);
     const changes: Partial<Record<(typeof SETTINGS_FIELDS)[number], boolean>> = {};
     for (const key of SETTINGS_FIELDS) if (update[key] !== undefined) changes[key] = update[key];
-    const row = await this.#repository.updateSettings(caller.userId, changes);
+    const row = await this.#repository.updateSettings(
+      caller.userId,
+      changes,
+      ifMatch && ((current) => ifMatch(toSettings(current))),
+    );
     if (!row) throw new Error(`the settings of ${caller.userId} vanished`);
     return toSettings(row);
   }

@@ -67,3 +67,24 @@ for (const { url, change, field } of cases) {
     });
   });
 }
+
+test('parallel changes based on one ETag: exactly one applies, the others are 412 (no lost update)', async () => {
+  const authorization = await signedIn();
+  const read = await testApp.current.app.inject({ method: 'GET', url: '/v1/me/profile', headers: { authorization } });
+  const etag = String(read.headers.etag);
+  const attempts = await Promise.all(
+    [1, 2, 3, 4, 5].map((n) =>
+      testApp.current.app.inject({
+        method: 'PATCH',
+        url: '/v1/me/profile',
+        headers: { authorization, 'if-match': etag },
+        payload: { bio: `written by device ${n}` },
+      }),
+    ),
+  );
+  const statuses = attempts.map((answer) => answer.statusCode).sort();
+  assert.deepEqual(statuses, [200, 412, 412, 412, 412]);
+  const winner = attempts.find((answer) => answer.statusCode === 200)?.json().bio;
+  const now = await testApp.current.app.inject({ method: 'GET', url: '/v1/me/profile', headers: { authorization } });
+  assert.equal(now.json().bio, winner);
+});

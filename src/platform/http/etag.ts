@@ -35,18 +35,20 @@ export function withEntityTag<T>(reply: FastifyReply, representation: T): T {
 }
 
 /**
- * Checks If-Match against the resource as it is now (read only when the header is there). Strong comparison:
- * a weak tag (W/"…") never matches; `*` matches any current representation.
+ * The If-Match precondition of an update, or undefined when the request has none. The repository calls it with the
+ * resource as it is inside the update's transaction, row locked, so that no other change can slip between the check
+ * and the write (two updates based on one ETag: one applies, the other is a 412). Strong comparison: a weak tag
+ * (W/"…") never matches; `*` matches any current representation.
  */
-export async function checkIfMatch(request: FastifyRequest, current: () => Promise<unknown>): Promise<void> {
+export function ifMatchPrecondition(request: FastifyRequest): ((current: unknown) => void) | undefined {
   const header = request.headers['if-match'];
-  if (typeof header !== 'string') return;
+  if (typeof header !== 'string') return undefined;
   const tags = header.split(',').map((tag) => tag.trim());
-  if (tags.includes('*')) return;
-  const now = entityTag(await current());
-  if (!tags.includes(now)) {
+  if (tags.includes('*')) return undefined;
+  return (current) => {
+    if (tags.includes(entityTag(current))) return;
     throw new ApiError(PreconditionProblems.failed, 'Read the resource again and apply your change to it', [
       { field: 'headers.if-match', rule: 'precondition', message: 'is not the current ETag' },
     ]);
-  }
+  };
 }
