@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
 import { requestAccountDeletion } from '../../lifecycle/gdpr/account-deletion.ts';
-import { EXPORT_ARCHIVE_MAX_AGE_DAYS, userExportDirectory } from '../../lifecycle/gdpr/export.ts';
+import { EXPORT_ARCHIVE_MAX_AGE_DAYS, exportArchiveTime, userExportDirectory } from '../../lifecycle/gdpr/export.ts';
 import { loadTableRegistry } from '../../lifecycle/table-registry.ts';
 import type { UserRole } from '../../platform/db/db.generated.ts';
 import type { Database } from '../../platform/db/pool.ts';
@@ -191,7 +191,7 @@ function toConsents(row: {
 export interface ExportArchive {
   path: string;
   size: number;
-  modifiedAt: Date;
+  generatedAt: Date;
 }
 
 export interface ProfilesServiceOptions {
@@ -342,7 +342,7 @@ export class ProfilesService {
       exported_at: isoOrNull(exportedAt),
       download_url: archive ? EXPORT_DOWNLOAD_PATH : null,
       expires_at: archive
-        ? iso(new Date(archive.modifiedAt.getTime() + EXPORT_ARCHIVE_MAX_AGE_DAYS * 86_400_000))
+        ? iso(new Date(archive.generatedAt.getTime() + EXPORT_ARCHIVE_MAX_AGE_DAYS * 86_400_000))
         : null,
     };
   }
@@ -358,8 +358,9 @@ export class ProfilesService {
     const archives = names.filter((name) => !name.startsWith('.') && name.endsWith('.tar.gz')).sort();
     for (const name of archives.reverse()) {
       const path = join(directory, name);
+      const generatedAt = exportArchiveTime(name);
       const info = await stat(path).catch(() => undefined);
-      if (info?.isFile()) return { path, size: info.size, modifiedAt: info.mtime };
+      if (generatedAt && info?.isFile()) return { path, size: info.size, generatedAt };
     }
     return undefined;
   }
@@ -368,7 +369,7 @@ export class ProfilesService {
   async openExportArchive(caller: Caller): Promise<{ stream: ReadStream; size: number; filename: string }> {
     const archive = await this.newestExportArchive(caller.userId);
     if (!archive) throw new ApiError(ProfilesProblems.exportNotReady, 'No export archive is ready: POST /v1/me/export');
-    const stamp = archive.modifiedAt.toISOString().slice(0, 10);
+    const stamp = archive.generatedAt.toISOString().slice(0, 10);
     return { stream: createReadStream(archive.path), size: archive.size, filename: `veza-export-${stamp}.tar.gz` };
   }
 

@@ -404,6 +404,20 @@ function fileStamp(at: Date): string {
   return at.toISOString().replaceAll('-', '').replaceAll(':', '').replace('.', '');
 }
 
+const FILE_STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z\.tar\.gz$/;
+
+/**
+ * When an archive was generated, from its name (the database clock of its snapshot), or undefined for any other
+ * file. Ages are taken from the name, not the file's mtime, so that the API and the pruning job share the clock the
+ * rest of the lifecycle uses (ADR 0037) rather than the file system's.
+ */
+export function exportArchiveTime(fileName: string): Date | undefined {
+  const parts = FILE_STAMP.exec(fileName);
+  if (!parts) return undefined;
+  const [year = 0, month = 1, day, hour, minute, second, millisecond] = parts.slice(1).map(Number);
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millisecond));
+}
+
 type Rows = { json: string; cells: string }[];
 
 /**
@@ -514,9 +528,10 @@ export async function pruneExportArchives(dataDir: string, now: Date = new Date(
     const entries = await readdir(directory).catch(() => []);
     for (const name of entries) {
       const path = join(directory, name);
-      const { mtimeMs } = await stat(path);
-      const maxAge = name.startsWith('.staging-') ? STAGING_MAX_AGE_MS : EXPORT_ARCHIVE_MAX_AGE_DAYS * 86_400_000;
-      if (now.getTime() - mtimeMs > maxAge) {
+      const generated = exportArchiveTime(name)?.getTime();
+      const madeAt = generated ?? (await stat(path)).mtimeMs;
+      const maxAge = generated === undefined ? STAGING_MAX_AGE_MS : EXPORT_ARCHIVE_MAX_AGE_DAYS * 86_400_000;
+      if (now.getTime() - madeAt > maxAge) {
         await rm(path, { recursive: true, force: true });
         removed += 1;
       }
