@@ -223,6 +223,26 @@ async function lockUserScope(tx: Transaction<DB>, scope: string, userId: string)
   await kysql`SELECT pg_advisory_xact_lock(hashtextextended(${`${scope}:${userId}`}, 0))`.execute(tx);
 }
 
+/**
+ * An update with an optional precondition (If-Match): without one, just the update; with one, the row is read locked
+ * by `readLocked`, handed to the precondition (which throws to refuse), then updated, all in one transaction, so
+ * that no other change can come between the check and the write.
+ */
+async function updateGuarded<Row>(
+  db: Database,
+  readLocked: (tx: Database) => Promise<Row | undefined>,
+  update: (handle: Database) => Promise<Row | undefined>,
+  precondition?: (current: Row) => void,
+): Promise<Row | undefined> {
+  if (!precondition) return update(db);
+  return db.transaction().execute(async (tx) => {
+    const current = await readLocked(tx);
+    if (!current) return undefined;
+    precondition(current);
+    return update(tx);
+  });
+}
+
 export function createProfilesRepository(pool: Pool) {
   const { db } = pool;
   const profileSelection = [...PROFILE_COLUMNS, kysql<string | null>`birthdate::text`.as('birthdate')] as const;
@@ -419,25 +439,24 @@ export function createProfilesRepository(pool: Pool) {
       changes: ProfileChanges,
       precondition?: (current: ProfileRow) => void,
     ): Promise<ProfileRow | undefined> {
-      const update = (handle: Database) =>
-        handle
-          .updateTable('user_profiles')
-          .set(changes)
-          .where('user_id', '=', userId)
-          .returning(profileSelection)
-          .executeTakeFirst();
-      if (!precondition) return update(db);
-      return db.transaction().execute(async (tx) => {
-        const current = await tx
-          .selectFrom('user_profiles')
-          .select(profileSelection)
-          .where('user_id', '=', userId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!current) return undefined;
-        precondition(current);
-        return update(tx);
-      });
+      return updateGuarded(
+        db,
+        (tx) =>
+          tx
+            .selectFrom('user_profiles')
+            .select(profileSelection)
+            .where('user_id', '=', userId)
+            .forUpdate()
+            .executeTakeFirst(),
+        (handle) =>
+          handle
+            .updateTable('user_profiles')
+            .set(changes)
+            .where('user_id', '=', userId)
+            .returning(profileSelection)
+            .executeTakeFirst(),
+        precondition,
+      );
     },
 
     async ensureSettings(userId: string): Promise<void> {
@@ -458,25 +477,24 @@ export function createProfilesRepository(pool: Pool) {
       changes: Partial<Omit<SettingsRow, 'updated_at'>>,
       precondition?: (current: SettingsRow) => void,
     ): Promise<SettingsRow | undefined> {
-      const update = (handle: Database) =>
-        handle
-          .updateTable('user_settings')
-          .set(changes)
-          .where('user_id', '=', userId)
-          .returning(SETTINGS_COLUMNS)
-          .executeTakeFirst();
-      if (!precondition) return update(db);
-      return db.transaction().execute(async (tx) => {
-        const current = await tx
-          .selectFrom('user_settings')
-          .select(SETTINGS_COLUMNS)
-          .where('user_id', '=', userId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!current) return undefined;
-        precondition(current);
-        return update(tx);
-      });
+      return updateGuarded(
+        db,
+        (tx) =>
+          tx
+            .selectFrom('user_settings')
+            .select(SETTINGS_COLUMNS)
+            .where('user_id', '=', userId)
+            .forUpdate()
+            .executeTakeFirst(),
+        (handle) =>
+          handle
+            .updateTable('user_settings')
+            .set(changes)
+            .where('user_id', '=', userId)
+            .returning(SETTINGS_COLUMNS)
+            .executeTakeFirst(),
+        precondition,
+      );
     },
 
     // --- badges ----------------------------------------------------------------------------------------------
