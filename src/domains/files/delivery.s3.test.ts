@@ -11,13 +11,7 @@ const testApp = useTestApp({
   env: async () => {
     s3 = await startLoopbackS3();
     storage = new S3ObjectStorage(s3.options);
-    return {
-      VEZA_STORAGE: 's3',
-      VEZA_S3_ENDPOINT: s3.options.endpoint as string,
-      VEZA_S3_BUCKET: s3.options.bucket,
-      VEZA_S3_ACCESS_KEY_ID: 'S3RVER',
-      VEZA_S3_SECRET_ACCESS_KEY: 'S3RVER',
-    };
+    return s3.env;
   },
 });
 after(async () => {

@@ -6,13 +6,7 @@ import { uploadContract, useUploadApp } from './uploads.contract.test-support.ts
 let s3: LoopbackS3 | undefined;
 const suite = useUploadApp(async () => {
   s3 = await startLoopbackS3();
-  return {
-    VEZA_STORAGE: 's3',
-    VEZA_S3_ENDPOINT: s3.options.endpoint as string,
-    VEZA_S3_BUCKET: s3.options.bucket,
-    VEZA_S3_ACCESS_KEY_ID: 'S3RVER',
-    VEZA_S3_SECRET_ACCESS_KEY: 'S3RVER',
-  };
+  return s3.env;
 });
 after(async () => {
   await s3?.close();

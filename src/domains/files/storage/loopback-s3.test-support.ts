@@ -8,6 +8,8 @@ import type { S3StorageOptions } from './object-storage.ts';
 
 export interface LoopbackS3 {
   options: S3StorageOptions;
+  /** The environment that points a Veza app at this server (VEZA_STORAGE=s3 and its VEZA_S3_* settings). */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -21,15 +23,24 @@ export async function startLoopbackS3(bucket = 'veza-test'): Promise<LoopbackS3>
     configureBuckets: [{ name: bucket, configs: [] }],
   });
   const { port } = (await server.run()) as { port: number };
+  const endpoint = `http://127.0.0.1:${port}`;
+  // s3rver's fixed development credentials.
+  const credential = 'S3RVER';
   return {
     options: {
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint,
       bucket,
       region: 'us-east-1',
-      // s3rver's fixed development credentials.
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
+      accessKeyId: credential,
+      secretAccessKey: credential,
       forcePathStyle: true,
+    },
+    env: {
+      VEZA_STORAGE: 's3',
+      VEZA_S3_ENDPOINT: endpoint,
+      VEZA_S3_BUCKET: bucket,
+      VEZA_S3_ACCESS_KEY_ID: credential,
+      VEZA_S3_SECRET_ACCESS_KEY: credential,
     },
     async close() {
       await server.close();
