@@ -6,7 +6,9 @@
 // - upload throughput through tus (tus-js-client, 8 MiB chunks) against a plain stream copy of the same bytes on
 //   the same disk;
 // - range reads through GET /v1/files/{id}/content: first-byte latency and MB/s at each reader count, against
-//   reading the same ranges of the stored file directly (a file handle per reader).
+//   reading the same ranges of the stored file directly (a file handle per reader);
+// - processing a track (the pipeline against the same commands by hand), then 64 KiB reads of its stream,
+//   GET /v1/tracks/{id}/stream, against the rendition file read directly (issue 13, time to first byte).
 // Prints a Markdown section for docs/benchmarks.md ("Files"); writes nothing else. DATABASE_URL names the server.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -28,6 +30,7 @@ import { ANALYSIS_SAMPLE_RATE, parseEbur128 } from '../src/domains/files/process
 import { LocalObjectStorage } from '../src/domains/files/storage/object-storage.ts';
 import { tusUpload, wav } from '../src/domains/files/uploads.test-support.ts';
 import { filesFactories } from '../test/factories/files.ts';
+import { streamingFactories } from '../test/factories/streaming.ts';
 import { loadConfig } from '../src/platform/config/config.ts';
 import { loadConstraintColumns } from '../src/platform/db/constraint-columns.ts';
 import { ensureDatabase } from '../src/platform/db/database-server.ts';
@@ -109,6 +112,8 @@ async function readOverHttp(
   path: string,
   authorization: string | undefined,
   readers: number,
+  size = sizeBytes,
+  length = rangeBytes,
 ): Promise<ReadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: readers });
   const firstByteMs: number[] = [];
@@ -117,8 +122,8 @@ async function readOverHttp(
   try {
     await Promise.all(
       Array.from({ length: readers }, async (_, reader) => {
-        for (const start of rangeStarts(reader, requestsPerReader, sizeBytes, rangeBytes)) {
-          const headers: Record<string, string> = { range: `bytes=${start}-${start + rangeBytes - 1}` };
+        for (const start of rangeStarts(reader, requestsPerReader, size, length)) {
+          const headers: Record<string, string> = { range: `bytes=${start}-${start + length - 1}` };
           if (authorization) headers.authorization = authorization;
           const result = await getRange(agent, new URL(path, base), headers);
           firstByteMs.push(result.firstByteMs);
@@ -136,14 +141,14 @@ async function readOverHttp(
  * The least an HTTP server on Node can do for the same request: parse the Range header, stream those bytes of
  * the file. What the API adds on top (authentication, the database lookup, the policy, headers) is the difference.
  */
-async function bareRangeServer(path: string): Promise<{ base: string; close: () => Promise<void> }> {
+async function bareRangeServer(path: string, size = sizeBytes): Promise<{ base: string; close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     const match = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? '');
     const start = Number(match?.[1] ?? 0);
-    const end = Number(match?.[2] ?? sizeBytes - 1);
+    const end = Number(match?.[2] ?? size - 1);
     response.writeHead(206, {
       'content-length': String(end - start + 1),
-      'content-range': `bytes ${start}-${end}/${sizeBytes}`,
+      'content-range': `bytes ${start}-${end}/${size}`,
     });
     createReadStream(path, { start, end }).pipe(response);
   });
@@ -155,16 +160,16 @@ async function bareRangeServer(path: string): Promise<{ base: string; close: () 
   };
 }
 
-async function readDirectly(path: string, readers: number): Promise<ReadResult> {
+async function readDirectly(path: string, readers: number, size = sizeBytes, length = rangeBytes): Promise<ReadResult> {
   const firstByteMs: number[] = [];
   let bytes = 0;
   const started = seconds();
   await Promise.all(
     Array.from({ length: readers }, async (_, reader) => {
-      for (const start of rangeStarts(reader, requestsPerReader, sizeBytes, rangeBytes)) {
+      for (const start of rangeStarts(reader, requestsPerReader, size, length)) {
         const sent = seconds();
         let first = true;
-        for await (const chunk of createReadStream(path, { start, end: start + rangeBytes - 1 })) {
+        for await (const chunk of createReadStream(path, { start, end: start + length - 1 })) {
           if (first) firstByteMs.push(seconds() - sent);
           first = false;
           bytes += (chunk as Buffer).length;
@@ -210,6 +215,76 @@ async function processingByHand(source: string, signatures: string, workDir: str
     ]);
   }
   return seconds() - started;
+}
+
+/** What a player asks for while it plays or seeks: 64 KiB ranges of the stream (issue 13, "time to first byte"). */
+const STREAM_RANGE_BYTES = 64 * 1024;
+
+/**
+ * Time to first byte of GET /v1/tracks/{id}/stream (anonymous, a public track, the 256k rendition) against the same
+ * ranges read from the rendition's file directly and through a bare Node server: what the track lookup, the
+ * policy, the rendition choice and delivery add to a seek.
+ */
+async function streamReads(input: {
+  sql: postgres.Sql;
+  base: string;
+  localRoot: string;
+  ownerId: string;
+  trackSeconds: number;
+}): Promise<string[]> {
+  const { sql, base, localRoot, ownerId, trackSeconds } = input;
+  const [source] = await sql`
+    SELECT f.id, r.storage_path, r.file_size
+    FROM files f
+    JOIN file_conversions c ON c.source_file_id = f.id AND c.target_quality = '256k' AND c.status = 'completed'
+    JOIN files r ON r.id = c.converted_file_id
+    WHERE f.user_id = ${ownerId} AND f.is_processed
+    ORDER BY f.created_at DESC LIMIT 1`;
+  if (!source) throw new Error('no processed audio file with a 256k rendition to stream');
+  const track = await streamingFactories.tracks(sql, {
+    creator_id: ownerId,
+    file_id: source.id,
+    duration: trackSeconds,
+    visibility: 'public',
+    published_at: new Date(),
+  });
+  const size = Number(source.file_size);
+  const rendition = join(localRoot, String(source.storage_path));
+  const streamUrl = `/v1/tracks/${track.id}/stream?quality=high`;
+  const bare = await bareRangeServer(rendition, size);
+  const lines = [
+    `| Stream reads of ${STREAM_RANGE_BYTES / 1024} KiB of a ${trackSeconds}-second track's 256k rendition, ${requestsPerReader} per reader | first byte p50 ms | p95 ms | MB/s | first byte p50 vs direct |`,
+    '|---|---:|---:|---:|---:|',
+  ];
+  try {
+    await readOverHttp(base, streamUrl, undefined, 2, size, STREAM_RANGE_BYTES); // warm-up
+    for (const readers of readerCounts) {
+      const direct = await readDirectly(rendition, readers, size, STREAM_RANGE_BYTES);
+      const directFirst = percentile(
+        [...direct.firstByteMs].sort((a, b) => a - b),
+        0.5,
+      );
+      const row = (name: string, result: ReadResult) => {
+        const firstBytes = [...result.firstByteMs].sort((a, b) => a - b);
+        const p50 = percentile(firstBytes, 0.5);
+        return `| ${name}, ${readers} reader(s) | ${p50.toFixed(2)} | ${percentile(firstBytes, 0.95).toFixed(2)} | ${mbps(result.bytes, result.wallMs).toFixed(0)} | ${(p50 / directFirst).toFixed(1)} |`;
+      };
+      lines.push(
+        row(
+          'GET /v1/tracks/{id}/stream',
+          await readOverHttp(base, streamUrl, undefined, readers, size, STREAM_RANGE_BYTES),
+        ),
+        row(
+          'bare Node HTTP server, same ranges',
+          await readOverHttp(bare.base, '/', undefined, readers, size, STREAM_RANGE_BYTES),
+        ),
+        row('direct file reads', direct),
+      );
+    }
+  } finally {
+    await bare.close();
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -383,6 +458,16 @@ async function main(): Promise<void> {
         '|---|---:|---:|',
         `| processFile | ${(pipelineMs / 1000).toFixed(1)} | ${(pipelineMs / byHandMs).toFixed(2)} |`,
         `| the same clamscan and ffmpeg commands by hand | ${(byHandMs / 1000).toFixed(1)} | 1.00 |`,
+      );
+      lines.push(
+        '',
+        ...(await streamReads({
+          sql,
+          base,
+          localRoot: config.files.localRoot,
+          ownerId: String(user.id),
+          trackSeconds,
+        })),
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);

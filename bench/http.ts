@@ -74,16 +74,40 @@ export interface HttpBenchmarkOptions {
   log?: (line: string) => void;
 }
 
-/** A read route under load. Paths draw a public profile's username, or a signed-in caller, per request. */
+/** One drawn row of an endpoint's sample: column name → value as text. */
+export type SampleRow = Record<string, string>;
+
+/**
+ * A route under load. Each request draws one row of the endpoint's sample (by default, a public profile's
+ * `username`) and builds its path, and for a write its body, from it.
+ */
 export interface HttpEndpoint {
   name: string;
   route: string;
   description: string;
   sqlWorkload?: string;
-  /** `anonymous`: no Authorization header; `signed-in`: the access token of a sampled user. */
-  caller: 'anonymous' | 'signed-in';
-  /** The path of one request; `username` is a drawn user whose profile anyone may see. */
-  path(username: string): string;
+  /**
+   * `anonymous`: no Authorization header; `signed-in`: the access token of any sampled user; `sampled-user`: the
+   * token of the user named by the drawn row's `user_id` (the sample also returns `token_version` and `role`).
+   */
+  caller: 'anonymous' | 'signed-in' | 'sampled-user';
+  /** SQL returning the rows to draw from, deterministic (ordered by a hash); absent: public usernames. */
+  sample?: string;
+  /**
+   * SQL run once before the sample is drawn, on a connection that may write, to make data the seed does not
+   * (a few 500-entry playlists, say); it must do nothing when that data is already there.
+   */
+  prepare?: string;
+  /** GET by default. */
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  path(row: SampleRow): string;
+  /** JSON body of a write. */
+  body?(row: SampleRow): unknown;
+  /**
+   * The route writes: it runs on a service whose sessions may write (reads run on a read-only one), and the
+   * writes of the run stay in the benchmark database, like those of the SQL write workloads.
+   */
+  writes?: boolean;
 }
 
 const user = (username: string) => `/v1/users/${encodeURIComponent(username)}`;
@@ -104,21 +128,21 @@ export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
     // after reading), so it is the same lookup, not byte for byte the same SQL.
     sqlWorkload: 'auth.user_by_username',
     caller: 'anonymous',
-    path: (username) => user(username),
+    path: (row) => user(row.username ?? ''),
   },
   {
     name: 'profiles.public_badges',
     route: 'GET /v1/users/{username}/badges',
     description: "a user's displayed badges",
     caller: 'anonymous',
-    path: (username) => `${user(username)}/badges`,
+    path: (row) => `${user(row.username ?? '')}/badges`,
   },
   {
     name: 'profiles.public_roles',
     route: 'GET /v1/users/{username}/roles',
     description: "a user's declared professional roles",
     caller: 'anonymous',
-    path: (username) => `${user(username)}/roles`,
+    path: (row) => `${user(row.username ?? '')}/roles`,
   },
   {
     name: 'profiles.badge_catalogue',
@@ -155,7 +179,99 @@ export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
     caller: 'signed-in',
     path: () => '/v1/auth/sessions',
   },
+  ...streamingEndpoints(),
 ];
+
+/** The conditions of a user who may sign in (`u`) and of a track anyone may play (`t`). */
+const LIVE_USER = `u.deleted_at IS NULL AND u.is_active AND NOT u.is_banned`;
+const LISTENABLE_TRACK = `t.visibility = 'public' AND t.published_at IS NOT NULL AND t.deleted_at IS NULL`;
+const BENCH_PLAYLIST_NAME = 'Benchmark: 500 entries #';
+
+/** Issue 13's hot paths: a track page, a creator's tracks, trending, a 500-entry playlist page, queue and plays. */
+function streamingEndpoints(): HttpEndpoint[] {
+  let volume = 0;
+  return [
+    {
+      name: 'streaming.track_page',
+      route: 'GET /v1/tracks/{id}',
+      description: 'a track page (track, creator, counts, first comments)',
+      sqlWorkload: 'streaming.track_page',
+      caller: 'anonymous',
+      sample: `SELECT t.id FROM tracks t WHERE ${LISTENABLE_TRACK} ORDER BY md5(t.id::text) LIMIT 5000`,
+      path: (row) => `/v1/tracks/${row.id}`,
+    },
+    {
+      name: 'streaming.creator_tracks',
+      route: 'GET /v1/tracks?creator_id=',
+      description: "a creator's newest public tracks",
+      sqlWorkload: 'streaming.tracks_by_creator',
+      caller: 'anonymous',
+      sample: `SELECT t.creator_id FROM tracks t WHERE ${LISTENABLE_TRACK}
+               GROUP BY t.creator_id ORDER BY md5(t.creator_id::text) LIMIT 5000`,
+      path: (row) => `/v1/tracks?creator_id=${row.creator_id}`,
+    },
+    {
+      name: 'streaming.trending',
+      route: 'GET /v1/tracks/trending',
+      description: 'the first page of trending tracks (materialized view)',
+      caller: 'anonymous',
+      sample: `SELECT 1 AS one`,
+      path: () => '/v1/tracks/trending',
+    },
+    {
+      name: 'streaming.playlist_page_500',
+      route: 'GET /v1/playlists/{id}/tracks?limit=500',
+      description: 'a page of 500 entries of a public playlist, with their track cards and who added them',
+      caller: 'anonymous',
+      prepare: `
+        WITH owner AS (
+          SELECT u.id FROM users u WHERE ${LIVE_USER} ORDER BY md5(u.id::text) LIMIT 1
+        ), made AS (
+          INSERT INTO playlists (user_id, name, visibility)
+          SELECT owner.id, '${BENCH_PLAYLIST_NAME}' || n, 'public' FROM owner, generate_series(1, 20) AS n
+          WHERE NOT EXISTS (SELECT FROM playlists WHERE name LIKE '${BENCH_PLAYLIST_NAME}%')
+          RETURNING id, user_id, name
+        )
+        INSERT INTO playlist_tracks (playlist_id, track_id, position, added_by)
+        SELECT made.id, picked.id, picked.k - 1, made.user_id
+        FROM made CROSS JOIN LATERAL (
+          SELECT t.id, row_number() OVER (ORDER BY md5(t.id::text || made.name)) AS k
+          FROM tracks t WHERE ${LISTENABLE_TRACK} ORDER BY md5(t.id::text || made.name) LIMIT 500
+        ) AS picked`,
+      sample: `SELECT id FROM playlists WHERE name LIKE '${BENCH_PLAYLIST_NAME}%' ORDER BY name`,
+      path: (row) => `/v1/playlists/${row.id}/tracks?limit=500`,
+    },
+    {
+      name: 'streaming.queue_update',
+      route: 'PATCH /v1/me/queue',
+      description: 'a player sets the volume of its queue (no If-Match: last write wins)',
+      caller: 'sampled-user',
+      method: 'PATCH',
+      writes: true,
+      sample: `SELECT u.id AS user_id, u.token_version, u.role FROM queues q JOIN users u ON u.id = q.user_id
+               WHERE ${LIVE_USER} ORDER BY md5(q.id::text) LIMIT 1000`,
+      path: () => '/v1/me/queue',
+      // A new value each time: the same volume twice is a no-op that writes nothing.
+      body: () => ({ volume: 10 + (volume++ % 90) }),
+    },
+    {
+      name: 'streaming.report_play',
+      route: 'POST /v1/tracks/{id}/plays',
+      description: 'a player reports 45 s heard (counted once per listener, track and window: ADR 0045)',
+      caller: 'sampled-user',
+      method: 'POST',
+      writes: true,
+      sample: `SELECT u.id AS user_id, u.token_version, u.role, t.id AS track_id
+               FROM (SELECT u.id, u.token_version, u.role, row_number() OVER (ORDER BY md5(u.id::text)) AS k
+                     FROM users u WHERE ${LIVE_USER} LIMIT 1000) AS u
+               JOIN (SELECT t.id, row_number() OVER (ORDER BY md5(t.id::text)) AS k
+                     FROM tracks t WHERE ${LISTENABLE_TRACK} AND t.duration >= 60) AS t ON t.k % 1000 = u.k % 1000
+               ORDER BY md5(u.id::text || t.id::text) LIMIT 20000`,
+      path: (row) => `/v1/tracks/${row.track_id}/plays`,
+      body: () => ({ played_duration: 45, source: 'direct', device_type: 'web' }),
+    },
+  ];
+}
 
 // Deterministic samples, like bench/workloads.ts: ordered by a hash of the id, not random().
 // Only accounts anyone may see (live, not banned, profile not private) so a 404 is a bug, not the sample's doing;
@@ -181,34 +297,90 @@ const STOP_TIMEOUT_MS = 30_000;
 const OUTPUT_TAIL_CHARACTERS = 16_000;
 
 interface Samples {
-  usernames: string[];
+  /** The rows each endpoint draws from, by endpoint name. */
+  rows: Map<string, SampleRow[]>;
   /** `Bearer <token>` of each sampled user, carrying their current token_version. */
   authorizations: string[];
+  /** `Bearer <token>` of the users named by `sampled-user` endpoints' rows, by user id. */
+  authorizationOf: Map<string, string>;
 }
 
-async function drawSamples(databaseUrl: string, jwtSecret: string): Promise<Samples> {
+async function drawSamples(databaseUrl: string, jwtSecret: string, endpoints: readonly HttpEndpoint[]) {
   const sql = postgres(databaseUrl, {
     max: 1,
     onnotice: () => {},
     connection: { application_name: 'veza-bench-http', default_transaction_read_only: true },
   });
   try {
-    const usernames = (await sql.unsafe<{ username: string }[]>(PUBLIC_USERNAMES)).map((row) => row.username);
+    const tokens = new AccessTokens(jwtSecret, TOKEN_TTL_SECONDS);
+    const bearer = async (row: { id: string; token_version: number | string; role: string }) =>
+      `Bearer ${(await tokens.issue({ userId: row.id, tokenVersion: Number(row.token_version), role: row.role as Role })).token}`;
+    const usernames = (await sql.unsafe<{ username: string }[]>(PUBLIC_USERNAMES)).map((row) => ({
+      username: row.username,
+    }));
     const users = await sql.unsafe<{ id: string; token_version: number; role: Role }[]>(SIGNED_IN_USERS);
     if (usernames.length === 0 || users.length === 0) {
       throw new Error('the database has no live user with a visible profile and settings: seed it first');
     }
-    const tokens = new AccessTokens(jwtSecret, TOKEN_TTL_SECONDS);
-    const authorizations = await Promise.all(
-      users.map(async (row) => {
-        const { token } = await tokens.issue({ userId: row.id, tokenVersion: row.token_version, role: row.role });
-        return `Bearer ${token}`;
-      }),
-    );
-    return { usernames, authorizations };
+    const samples: Samples = {
+      rows: new Map(),
+      authorizations: await Promise.all(users.map(bearer)),
+      authorizationOf: new Map(),
+    };
+    for (const endpoint of endpoints) {
+      if (endpoint.prepare) await prepare(databaseUrl, endpoint.prepare);
+      if (!endpoint.sample) {
+        samples.rows.set(endpoint.name, usernames);
+        continue;
+      }
+      const rows = (await sql.unsafe<Record<string, unknown>[]>(endpoint.sample)).map((row) =>
+        Object.fromEntries(Object.entries(row).map(([name, value]) => [name, String(value)])),
+      );
+      if (rows.length === 0) throw new Error(`${endpoint.name}: its sample is empty: seed the database first`);
+      samples.rows.set(endpoint.name, rows);
+      if (endpoint.caller !== 'sampled-user') continue;
+      for (const row of rows) {
+        const id = row.user_id;
+        if (!id || !row.token_version || !row.role)
+          throw new Error(`${endpoint.name}: a sampled-user sample returns user_id, token_version and role`);
+        if (!samples.authorizationOf.has(id))
+          samples.authorizationOf.set(id, await bearer({ id, token_version: row.token_version, role: row.role }));
+      }
+    }
+    return samples;
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** Runs an endpoint's `prepare` SQL on a connection of its own, which may write. */
+async function prepare(databaseUrl: string, statement: string): Promise<void> {
+  const sql = postgres(databaseUrl, {
+    max: 1,
+    onnotice: () => {},
+    connection: { application_name: 'veza-bench-http-prepare' },
+  });
+  try {
+    await sql.unsafe(statement);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** The request an endpoint sends for one drawn row, as the caller whose token is given. */
+function requestFor(endpoint: HttpEndpoint, row: SampleRow, authorization: string) {
+  const headers: Record<string, string> = {};
+  if (endpoint.caller !== 'anonymous') headers.authorization = authorization;
+  const body = endpoint.body ? JSON.stringify(endpoint.body(row)) : undefined;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return { method: endpoint.method ?? 'GET', path: endpoint.path(row), headers, body };
+}
+
+function authorizationFor(endpoint: HttpEndpoint, samples: Samples, row: SampleRow, pick: () => string): string {
+  if (endpoint.caller !== 'sampled-user') return pick();
+  const authorization = samples.authorizationOf.get(row.user_id ?? '');
+  if (!authorization) throw new Error(`${endpoint.name}: no token for the sampled user ${row.user_id}`);
+  return authorization;
 }
 
 interface RunningService {
@@ -227,6 +399,8 @@ function readOnly(databaseUrl: string): string {
 interface ServiceOptions {
   /** Where bench/capture-statements.ts appends what the service sends; absent: nothing is captured. */
   captureFile?: string;
+  /** Sessions may write (the write endpoints); read-only otherwise. */
+  writable?: boolean;
 }
 
 async function startService(
@@ -253,7 +427,7 @@ async function startService(
     // 429 within a second. Their cost per request is measured by passing VEZA_RATE_LIMIT_PER_MINUTE in env.
     VEZA_RATE_LIMIT_PER_MINUTE: '0',
     ...env,
-    DATABASE_URL: readOnly(databaseUrl),
+    DATABASE_URL: serviceOptions.writable ? databaseUrl : readOnly(databaseUrl),
     VEZA_HTTP_HOST: '127.0.0.1',
     VEZA_HTTP_PORT: String(port),
     VEZA_JWT_SECRET: jwtSecret,
@@ -362,6 +536,7 @@ interface LoadOptions {
 async function loadEndpoint(endpoint: HttpEndpoint, samples: Samples, options: LoadOptions) {
   const random = seededRandom(0x5eed);
   const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)] as T;
+  const rows = samples.rows.get(endpoint.name) ?? [];
   const latencies: number[] = [];
   const errorsByCause: Record<string, number> = {};
   const countError = (cause: string) => {
@@ -384,15 +559,18 @@ async function loadEndpoint(endpoint: HttpEndpoint, samples: Samples, options: L
         ...(options.rate ? { overallRate: options.rate } : {}),
         requests: [
           {
-            method: 'GET',
-            setupRequest: (request) => ({
-              ...request,
-              path: endpoint.path(pick(samples.usernames)),
-              headers:
-                endpoint.caller === 'signed-in'
-                  ? { ...request.headers, authorization: pick(samples.authorizations) }
-                  : request.headers,
-            }),
+            setupRequest: (request) => {
+              const row = pick(rows);
+              const authorization = authorizationFor(endpoint, samples, row, () => pick(samples.authorizations));
+              const { method, path, headers, body } = requestFor(endpoint, row, authorization);
+              return {
+                ...request,
+                method,
+                path,
+                headers: { ...request.headers, ...headers },
+                ...(body !== undefined ? { body } : {}),
+              };
+            },
           },
         ],
       },
@@ -451,18 +629,20 @@ async function captureScripts(
   const directory = await mkdtemp(join(tmpdir(), 'veza-bench-capture-'));
   const captureFile = join(directory, 'statements.jsonl');
   // One process: with cluster workers, statements of two requests could not be told apart anyway (one at a time).
-  const service = await startService(databaseUrl, jwtSecret, { ...env, VEZA_WORKERS: '1' }, { captureFile });
+  const writable = endpoints.some((endpoint) => endpoint.writes === true);
+  const service = await startService(databaseUrl, jwtSecret, { ...env, VEZA_WORKERS: '1' }, { captureFile, writable });
   const scripts = new Map<string, PgbenchScript[]>();
   try {
     for (const [endpointIndex, endpoint] of endpoints.entries()) {
       const captured: PgbenchScript[] = [];
+      const rows = samples.rows.get(endpoint.name) ?? [];
       for (let index = 0; index < PGBENCH_SCRIPTS; index += 1) {
         const offset = (await stat(captureFile).catch(() => ({ size: 0 }))).size;
-        const username = samples.usernames[index % samples.usernames.length] as string;
-        const authorization = samples.authorizations[index % samples.authorizations.length] as string;
-        const response = await fetch(`${service.baseUrl}${endpoint.path(username)}`, {
-          headers: endpoint.caller === 'signed-in' ? { authorization } : {},
-        });
+        const row = rows[index % rows.length] as SampleRow;
+        const anyAuthorization = samples.authorizations[index % samples.authorizations.length] as string;
+        const authorization = authorizationFor(endpoint, samples, row, () => anyAuthorization);
+        const { method, path, headers, body } = requestFor(endpoint, row, authorization);
+        const response = await fetch(`${service.baseUrl}${path}`, { method, headers, ...(body ? { body } : {}) });
         await response.arrayBuffer();
         if (response.status < 200 || response.status >= 300) {
           throw new Error(`${endpoint.name}: a sampled request answered ${response.status}`);
@@ -503,12 +683,15 @@ export async function benchmarkHttp(options: HttpBenchmarkOptions): Promise<Http
   const env = options.env ?? {};
   const jwtSecret = env.VEZA_JWT_SECRET ?? randomBytes(48).toString('base64url');
 
-  const samples = await drawSamples(options.databaseUrl, jwtSecret);
-  log(`http: ${samples.usernames.length} public usernames, ${samples.authorizations.length} signed-in users drawn`);
+  const samples = await drawSamples(options.databaseUrl, jwtSecret, endpoints);
+  log(`http: ${samples.rows.size} endpoint samples, ${samples.authorizations.length} signed-in users drawn`);
   const scripts = options.compareWithPgbench
     ? await captureScripts(options.databaseUrl, jwtSecret, env, endpoints, samples)
     : new Map<string, PgbenchScript[]>();
-  const service = await startService(options.databaseUrl, jwtSecret, env);
+  // Reads run on a read-only service, so that a GET that would write fails instead of changing the data; writes
+  // on a second one whose sessions may write.
+  const readService = await startService(options.databaseUrl, jwtSecret, env);
+  let writeService: RunningService | undefined;
   const results: HttpResult[] = [];
   const describe = (measurement: Measurement) =>
     `${Math.round(measurement.throughput)} req/s, p50 ${ms(measurement.latency.p50)} ` +
@@ -516,6 +699,9 @@ export async function benchmarkHttp(options: HttpBenchmarkOptions): Promise<Http
   try {
     for (const connections of connectionCounts) {
       for (const endpoint of endpoints) {
+        let service = readService;
+        if (endpoint.writes)
+          service = writeService ??= await startService(options.databaseUrl, jwtSecret, env, { writable: true });
         const load = { baseUrl: service.baseUrl, connections, warmupSeconds, durationSeconds: options.durationSeconds };
         const { measurement, errorsByCause } = await loadEndpoint(endpoint, samples, load);
         const errors = measurement.errors > 0 ? `, ${measurement.errors} errors ${JSON.stringify(errorsByCause)}` : '';
@@ -552,10 +738,12 @@ export async function benchmarkHttp(options: HttpBenchmarkOptions): Promise<Http
       }
     }
   } finally {
-    await service.stop();
+    await readService.stop();
+    await writeService?.stop();
   }
   if (results.some((result) => result.measurement.errors > 0)) {
-    log(`http: some requests failed; the service said:\n${(await service.output()) || '(nothing)'}`);
+    for (const service of [readService, writeService])
+      if (service) log(`http: some requests failed; the service said:\n${(await service.output()) || '(nothing)'}`);
   }
   return results;
 }

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { registerLinkPages, type AccessTokens } from '../domains/auth/index.ts';
 import type { Config } from '../platform/config/config.ts';
 import type { Pool } from '../platform/db/pool.ts';
-import { domainModules } from './domain-modules.ts';
+import { domainModules, rootModules } from './domain-modules.ts';
 import { checkReadiness } from '../platform/db/readiness.ts';
 import { resolveJwtSecret } from '../platform/config/secrets.ts';
 import { installAuthentication, type Authenticator } from '../platform/http/caller.ts';
@@ -91,6 +91,9 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
     },
     { prefix: '/v1' },
   );
+  for (const { prefix, module } of rootModules) {
+    await app.register(module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens }), { prefix });
+  }
 
   return app;
 }

@@ -3,6 +3,22 @@ import { profilesModule } from '../domains/profiles/index.ts';
 import { federationModule } from '../domains/auth/index.ts';
 import { authModule } from '../domains/auth/index.ts';
 import { filesModule } from '../domains/files/index.ts';
+import { embedModule, streamingModule, subsonicModule } from '../domains/streaming/index.ts';
 
 /** The domains whose routes are served under /v1, in registration order. */
-export const domainModules: DomainModule[] = [profilesModule, federationModule, authModule, filesModule];
+export const domainModules: DomainModule[] = [
+  profilesModule,
+  federationModule,
+  authModule,
+  filesModule,
+  streamingModule,
+];
+
+/**
+ * Surfaces that live outside /v1 because a protocol or a page fixes their address (the OpenSubsonic API at
+ * /rest, the embeddable player at /embed), each under its own prefix.
+ */
+export const rootModules: { prefix: string; module: DomainModule }[] = [
+  { prefix: '/rest', module: subsonicModule },
+  { prefix: '/embed', module: embedModule },
+];

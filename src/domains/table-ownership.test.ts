@@ -25,7 +25,7 @@ test('about 85 tables (84) in 13 modules plus notifications, as spec §1.2 plans
     auth: 8,
     profiles: 5,
     files: 4,
-    streaming: 10,
+    streaming: 13, // + play_count_windows (0029, ADR 0045), playlist_collaborators (0031, ADR 0049), subsonic_credentials (0033, ADR 0051)
     chat: 7,
     social: 10,
     marketplace: 12,

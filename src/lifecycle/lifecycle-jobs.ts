@@ -1,4 +1,5 @@
 import { filesProcessingRecover, filesStorageSweep, filesUploadsExpire } from '../domains/files/index.ts';
+import { playWindowsExpire } from '../domains/streaming/index.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
 import { gdprExports } from './jobs/gdpr-exports.ts';
@@ -25,6 +26,7 @@ export const lifecycleJobs: JobDefinition[] = [
   filesUploadsExpire,
   filesStorageSweep,
   filesProcessingRecover,
+  playWindowsExpire,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {

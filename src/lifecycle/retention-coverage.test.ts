@@ -8,6 +8,7 @@ import { retentionAnalytics } from './jobs/retention-analytics.ts';
 import { retentionContent } from './jobs/retention-content.ts';
 import { retentionIdempotency } from './jobs/retention-idempotency.ts';
 import { retentionSessions } from './jobs/retention-sessions.ts';
+import { playWindowsExpire } from '../domains/streaming/index.ts';
 import { retentionEnforcers, STATIC_ENFORCEMENT, unenforcedRetention } from './retention-coverage.ts';
 import { loadTableRegistry, parseTableRegistry, TABLE_REGISTRY_FILE } from './table-registry.ts';
 
@@ -33,6 +34,7 @@ test('the jobs named are the real jobs', () => {
       retentionContent,
       retentionIdempotency,
       retentionSessions,
+      playWindowsExpire,
     ].map((job) => job.name),
   );
   for (const jobs of retentionEnforcers(registry).values()) for (const job of jobs) assert.ok(names.has(job), job);
@@ -41,6 +43,7 @@ test('the jobs named are the real jobs', () => {
     'partitions.maintain',
     'retention.idempotency',
     'retention.sessions',
+    'streaming.play-windows-expire',
   ]);
 });
 

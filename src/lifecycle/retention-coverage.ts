@@ -12,13 +12,15 @@ import type { TableRegistry } from './table-registry.ts';
  * - partitions.maintain: drops login_attempts partitions wholly past 90 days, and archives then drops audit_logs
  *   partitions past 24 months (the only enforcement audit_logs has);
  * - accounts.anonymise: users 30 days after deleted_at (§19.3);
- * - retention.idempotency: idempotency keys past their 24 hours (ADR 0035).
+ * - retention.idempotency: idempotency keys past their 24 hours (ADR 0035);
+ * - streaming.play-windows-expire: play counting windows once over, within a day (ADR 0045).
  */
 export const STATIC_ENFORCEMENT: Readonly<Record<string, readonly string[]>> = {
   'retention.sessions': RETENTION_SESSIONS_TABLES,
   'partitions.maintain': ['audit_logs', 'login_attempts'],
   'accounts.anonymise': ['users'],
   'retention.idempotency': ['idempotency_keys'],
+  'streaming.play-windows-expire': ['play_count_windows'],
 };
 
 /** table → the names of the jobs that enforce its retention rule. */

@@ -52,6 +52,8 @@ export const VOLUMES = {
   likesPerUser: 50,
   commentsPerTrack: 0.5,
   queueShare: 0.6,
+  /** Listeners who made an API key for a Subsonic player (ADR 0051). */
+  subsonicKeyShare: 0.03,
   itemsPerQueue: 15,
   playlistFollowsPerUser: 5,
   downloadsPerUser: 10,

@@ -99,6 +99,33 @@ async function buildWorld(): Promise<World> {
     await allFactories.files!(sql, { user_id: visible.id, is_public: true }),
     await allFactories.files!(sql, { user_id: visible.id }),
   ];
+  // Streaming objects of someone else's (issue 13): a published public track, a private draft, a collaborative
+  // public playlist holding the track, a comment on it, so that requests naming them get past "not found".
+  const track = await allFactories.tracks!(sql, {
+    creator_id: visible.id,
+    file_id: files[0]!.id,
+    visibility: 'public',
+    published_at: new Date(),
+    duration: 200,
+  });
+  const draft = await allFactories.tracks!(sql, {
+    creator_id: visible.id,
+    file_id: files[1]!.id,
+    visibility: 'private',
+  });
+  const playlist = await allFactories.playlists!(sql, { user_id: visible.id, is_collaborative: true });
+  const entry = await allFactories.playlist_tracks!(sql, {
+    playlist_id: playlist.id,
+    track_id: track.id,
+    added_by: visible.id,
+    position: 0,
+  });
+  const comment = await allFactories.track_comments!(sql, {
+    track_id: track.id,
+    user_id: visible.id,
+    timestamp_seconds: 30,
+  });
+  const streamingIds = [track.id, draft.id, playlist.id, entry.id, comment.id].map(String);
   const login = await app.inject({
     method: 'POST',
     url: '/v1/auth/login',
@@ -112,7 +139,23 @@ async function buildWorld(): Promise<World> {
 
   const known: KnownValues = {
     username: [visible.username, hidden.username, 'nobody_here'],
-    id: [visible.id, String(badges[0]!.id), OWN.session, OWN.identity, ...files.map((file) => String(file.id))],
+    id: [
+      visible.id,
+      String(badges[0]!.id),
+      OWN.session,
+      OWN.identity,
+      ...files.map((file) => String(file.id)),
+      ...streamingIds,
+    ],
+    entry: [String(entry.id), String(track.id)],
+    track_id: [String(track.id), String(draft.id)],
+    track_ids: [[String(track.id)], [String(track.id), String(draft.id)]],
+    current_track_id: [String(track.id)],
+    file_id: files.map((file) => String(file.id)),
+    parent_comment_id: [String(comment.id)],
+    creator_id: [visible.id],
+    owner_id: [visible.id],
+    user_id: [visible.id, hidden.id],
     badge_id: badges.map((badge) => String(badge.id)),
     role: ['creator', 'producer'],
     provider: ['acme'],

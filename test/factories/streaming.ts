@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Factory } from './insert-row.ts';
 import { insertRow, parentId, uniqueToken } from './insert-row.ts';
 import { authFactories } from './auth.ts';
@@ -39,7 +40,8 @@ export const streamingFactories = {
     insertRow(sql, 'playlist_tracks', {
       playlist_id: await parentId(o, 'playlist_id', () => playlists(sql)),
       track_id: await parentId(o, 'track_id', () => tracks(sql)),
-      position: nextPosition(),
+      // chk_playlist_tracks_position_range (0031): positions 0..9999.
+      position: nextPosition() % 10_000,
       added_by: await parentId(o, 'added_by', () => authFactories.users(sql)),
       ...o,
     }),
@@ -72,10 +74,33 @@ export const streamingFactories = {
       position: nextPosition(),
       ...o,
     }),
+  playlist_collaborators: async (sql, o = {}) =>
+    insertRow(sql, 'playlist_collaborators', {
+      playlist_id: await parentId(o, 'playlist_id', () => playlists(sql)),
+      user_id: await parentId(o, 'user_id', () => authFactories.users(sql)),
+      added_by: await parentId(o, 'added_by', () => authFactories.users(sql)),
+      ...o,
+    }),
   playlist_followers: async (sql, o = {}) =>
     insertRow(sql, 'playlist_followers', {
       playlist_id: await parentId(o, 'playlist_id', () => playlists(sql)),
       user_id: await parentId(o, 'user_id', () => authFactories.users(sql)),
+      ...o,
+    }),
+  subsonic_credentials: async (sql, o = {}) =>
+    insertRow(sql, 'subsonic_credentials', {
+      user_id: await parentId(o, 'user_id', () => authFactories.users(sql)),
+      name: 'Test player',
+      kind: 'api_key',
+      api_key_hash: createHash('sha256').update(uniqueToken()).digest('hex'),
+      hint: 'abcd',
+      ...o,
+    }),
+  play_count_windows: async (sql, o = {}) =>
+    insertRow(sql, 'play_count_windows', {
+      user_id: await parentId(o, 'user_id', () => authFactories.users(sql)),
+      track_id: await parentId(o, 'track_id', () => tracks(sql)),
+      counted_at: new Date(),
       ...o,
     }),
   track_downloads: async (sql, o = {}) =>

@@ -15,10 +15,13 @@ const QUIET_FLAGS = [
   '--disable-sync',
 ];
 
-/** Debian's Chromium (`npm test` installs it: scripts/system-packages.sh), headless, driven by playwright-core. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium (`npm test` installs it: scripts/system-packages.sh), headless, driven by playwright-core.
+ * `extraArgs` adds switches, e.g. `--autoplay-policy=no-user-gesture-required` for a test that plays media.
+ */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set VEZA_CHROMIUM`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...QUIET_FLAGS, ...extraArgs] });
 }

@@ -876,12 +876,14 @@ describe('counters under concurrency (ADR 0012)', () => {
     const statuses = ['pending', 'paid', 'processing', 'completed', 'cancelled', 'refunded'];
 
     const operations: Operation[] = [
-      ...tracks.map((t) =>
+      // Distinct positions: uq_playlist_tracks_playlist_id_position (0031, ADR 0049).
+      ...tracks.map((t, i) =>
         op(
-          'INSERT INTO playlist_tracks (playlist_id, track_id, position, added_by) VALUES ($1, $2, 1, $3)',
+          'INSERT INTO playlist_tracks (playlist_id, track_id, position, added_by) VALUES ($1, $2, $4, $3)',
           playlist.id,
           t.id,
           t.creator_id,
+          i,
         ),
       ),
       ...tracks.slice(0, 20).map((t) => op('UPDATE tracks SET deleted_at = now() WHERE id = $1', t.id)),

@@ -1,14 +1,11 @@
 // GET and HEAD of a file's bytes (issue 12 §5, ADR 0042). Public files and signed links need no token.
-import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../../platform/http/problem.ts';
 import { problems } from '../../platform/http/route-kit.ts';
 import type { DeliveryService } from './delivery.service.ts';
-import { FilesProblems } from './files.errors.ts';
+import { sendDelivery } from './delivery.reply.ts';
 import { ContentHeaders, ContentQuerySchema, FileIdParams } from './files.schemas.ts';
-import { ObjectNotFoundError } from './storage/object-storage.ts';
 
 const Bytes = {
   description: 'The bytes (206: the one range asked for, Content-Range says which)',
@@ -45,30 +42,7 @@ export function registerDeliveryRoutes(instance: FastifyInstance, service: Deliv
         headers: request.headers,
         headOnly: request.method === 'HEAD',
       });
-      if (answer.status === 416) {
-        // Only the size goes with the problem: the file's own headers (type, length) would describe another body.
-        reply.header('content-range', answer.headers['content-range']);
-        throw new ApiError(
-          FilesProblems.rangeNotSatisfiable,
-          `The file has ${answer.headers['content-range']?.slice('bytes */'.length)} bytes`,
-          [{ field: 'headers.range', rule: 'satisfiable', message: 'starts past the end of the file' }],
-        );
-      }
-      // The bytes are opened before any header is set, so that a missing object is answered as a clean problem.
-      let bytes;
-      try {
-        bytes = answer.body ? await answer.body() : undefined;
-      } catch (error) {
-        if (!(error instanceof ObjectNotFoundError)) throw error;
-        // A row without its bytes is our fault, but the client can only learn that the content is not there;
-        // the log line is what tells the operator.
-        request.log.error({ err: error, fileId: request.params.id }, 'stored bytes of a live file are missing');
-        throw new ApiError(FilesProblems.fileNotFound, 'The content of this file is not available');
-      }
-      reply.headers(answer.headers).code(answer.status);
-      if (bytes !== undefined) return reply.send(bytes);
-      // Fastify's HEAD twin of a GET writes Content-Length: 0 for an empty payload but keeps ours for a stream.
-      return answer.status === 304 ? reply.send() : reply.send(Readable.from([]));
+      return sendDelivery(request, reply, answer, request.params.id);
     },
   );
 }

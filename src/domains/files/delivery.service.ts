@@ -31,6 +31,23 @@ export interface DeliveryRequest {
   headers: { range?: string; 'if-range'?: string; 'if-none-match'?: string; 'if-modified-since'?: string };
   /** HEAD: the same headers, no bytes read. */
   headOnly: boolean;
+  /** Set by another module that admits the caller to this file (files.bridge.ts); absent on /v1/files routes. */
+  grant?: DeliveryGrant;
+}
+
+/**
+ * Another module's admission of the caller to a file it does not own (the rendition of a track anyone may hear,
+ * a buyer's download): what the module decided, and how the bytes should present themselves.
+ */
+export interface DeliveryGrant {
+  /** The rule that admits, e.g. `track`. */
+  rule: string;
+  /** The rule admits anyone, anonymous callers included (filesPolicy's open grants). */
+  open: boolean;
+  /** Anyone may fetch these bytes through the grant, so shared caches may keep them a while. */
+  shareable: boolean;
+  /** The name and kind the bytes are served under, instead of the stored file's own (a track's title). */
+  disposition?: { kind: 'inline' | 'attachment'; filename: string };
 }
 
 export interface DeliveryAnswer {
@@ -77,6 +94,11 @@ export class DeliveryService {
       // A cache may keep it while the link lives, no longer: the link's expiry bounds what was granted.
       const remaining = Math.max(0, (expires ?? 0) - Math.floor(this.#now().getTime() / 1000));
       cacheControl = `${file?.is_public ? 'public' : 'private'}, max-age=${remaining}`;
+    } else if (request.grant) {
+      const { grant } = request;
+      const context = grant.open ? { production, openGrants: [grant.rule] } : { production, grants: [grant.rule] };
+      authorize(filesPolicy.mayRead(request.caller, file, context), FilesProblems.fileNotFound);
+      cacheControl = grant.shareable ? `public, max-age=${PUBLIC_MAX_AGE_SECONDS}` : 'private, no-cache';
     } else {
       authorize(filesPolicy.mayRead(request.caller, file, { production }), FilesProblems.fileNotFound);
       // Signed-in answers are no-store anyway (personal data: src/platform/http/security.ts).
@@ -85,14 +107,16 @@ export class DeliveryService {
     if (!file) throw new Error('unreachable: the policy refuses a missing file');
 
     const validators = { etag: fileEntityTag(file), lastModified: file.created_at };
-    const kind = servedInline(file.mime_type) ? 'inline' : 'attachment';
+    const shown = request.grant?.disposition;
+    // A grant may turn inline media into a download, never an attachment into something a browser renders.
+    const kind = servedInline(file.mime_type) && shown?.kind !== 'attachment' ? 'inline' : 'attachment';
     const headers: Record<string, string> = {
       'accept-ranges': 'bytes',
       etag: validators.etag,
       'last-modified': validators.lastModified.toUTCString(),
       'cache-control': cacheControl,
       'content-type': file.mime_type,
-      'content-disposition': contentDisposition(kind, file.original_filename),
+      'content-disposition': contentDisposition(kind, shown?.filename ?? file.original_filename),
       // Media of our API origin embedded by the web app's origin (<audio>, <img>): helmet's same-origin default
       // would block them. Uploaded markup still cannot run: it is an attachment, nosniff, under CSP 'none'.
       'cross-origin-resource-policy': 'cross-origin',

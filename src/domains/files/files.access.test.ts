@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allFactories } from '../../../test/factories/index.ts';
 import { useTestApp } from '../../../test/helpers/app.ts';
+import { documentedRoutes, type DocumentedRoute } from '../../../test/helpers/documented-routes.ts';
 import { storedFile, testDataDir } from './files.test-support.ts';
 
 const { dataDir, storage } = testDataDir();
@@ -14,32 +15,7 @@ const testApp = useTestApp({ env: () => ({ VEZA_DATA_DIR: dataDir }) });
 /** Routes anyone may call: the content is public, or proven by a signed link, or refused by the policy. */
 const PUBLIC = ['GET /v1/files/{id}/content', 'HEAD /v1/files/{id}/content'];
 
-interface Route {
-  method: string;
-  path: string;
-  key: string;
-  secured: boolean;
-}
-
-async function filesRoutes(): Promise<Route[]> {
-  const doc = (await testApp.current.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
-    paths: Record<string, Record<string, { security?: unknown[]; tags?: string[] }>>;
-  }>();
-  const routes: Route[] = [];
-  for (const [path, operations] of Object.entries(doc.paths)) {
-    for (const [method, operation] of Object.entries(operations)) {
-      if (!operation.tags?.includes('files')) continue;
-      const upper = method.toUpperCase();
-      routes.push({ method: upper, path, key: `${upper} ${path}`, secured: (operation.security?.length ?? 0) > 0 });
-    }
-  }
-  // A GET route also answers HEAD (Fastify), whether or not the document lists it.
-  for (const route of routes.filter((r) => r.method === 'GET')) {
-    if (!routes.some((r) => r.key === `HEAD ${route.path}`))
-      routes.push({ ...route, method: 'HEAD', key: `HEAD ${route.path}` });
-  }
-  return routes;
-}
+const filesRoutes = () => documentedRoutes(testApp.current.app, 'files');
 
 const bearer = async (userId: string) =>
   `Bearer ${(await testApp.current.accessTokens.issue({ userId, tokenVersion: 0, role: 'user' })).token}`;
@@ -75,7 +51,11 @@ async function stateOf(fileId: string, uploadId: string) {
   return state;
 }
 
-function requestFor(route: Route, ids: { fileId: string; uploadId: string }, authorization: string | undefined) {
+function requestFor(
+  route: DocumentedRoute,
+  ids: { fileId: string; uploadId: string },
+  authorization: string | undefined,
+) {
   const id = route.path.startsWith('/v1/uploads') ? ids.uploadId : ids.fileId;
   const headers: Record<string, string> = authorization ? { authorization } : {};
   let payload: string | Buffer | Record<string, unknown> | undefined;

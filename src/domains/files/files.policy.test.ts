@@ -20,7 +20,13 @@ const dev = { production: false };
 const prod = { production: true };
 
 test('who reads a file', () => {
-  const cases: [string, Caller | null, Partial<FileSubject>, { production: boolean; grants?: string[] }, string][] = [
+  const cases: [
+    string,
+    Caller | null,
+    Partial<FileSubject>,
+    { production: boolean; grants?: string[]; openGrants?: string[] },
+    string,
+  ][] = [
     ['its owner reads a private file', owner, {}, prod, 'allow'],
     ['a private file is hidden from others', stranger, {}, prod, 'hidden'],
     ['… from staff', admin, {}, prod, 'hidden'],
@@ -33,6 +39,28 @@ test('who reads a file', () => {
       'allow',
     ],
     ['a grant never admits an anonymous caller', null, {}, { production: true, grants: ['purchase'] }, 'hidden'],
+    ['an open grant admits an anonymous caller', null, {}, { production: true, openGrants: ['track'] }, 'allow'],
+    [
+      '… but never to a quarantined file',
+      null,
+      { virus_scan_result: 'infected' },
+      { production: false, openGrants: ['track'] },
+      'hidden',
+    ],
+    [
+      '… nor to an unscanned one in production',
+      stranger,
+      { virus_scanned: false, virus_scan_result: null },
+      { production: true, openGrants: ['track'] },
+      'hidden',
+    ],
+    [
+      '… nor to a deleted one',
+      null,
+      { deleted_at: new Date(0) },
+      { production: false, openGrants: ['track'] },
+      'hidden',
+    ],
     ['anyone reads a public clean file', null, { is_public: true }, prod, 'allow'],
     ['a deleted file exists for nobody', owner, { deleted_at: new Date(0) }, dev, 'hidden'],
     [

@@ -33,6 +33,12 @@ export interface ReadContext {
    * for a member of the conversation the file was sent to), established by them before asking; empty today.
    */
   grants?: readonly string[];
+  /**
+   * Rules of other modules that admit anyone to this file, signed in or not, because the thing the file belongs
+   * to is open to everyone (e.g. `track` for the audio of a published public or unlisted track: ADR 0047). The
+   * module decided; the file's own checks (deleted, quarantined, scanned in production) still apply.
+   */
+  openGrants?: readonly string[];
   /** The request carries a valid signed link (signed-urls.ts): it admits whoever holds it, like a public file. */
   signedLink?: boolean;
 }
@@ -53,7 +59,10 @@ export const filesPolicy = {
         : deny('hidden', 'No such file');
     if (isOwner) return ALLOW;
     const admitted =
-      file.is_public || context.signedLink === true || (caller !== null && (context.grants?.length ?? 0) > 0);
+      file.is_public ||
+      context.signedLink === true ||
+      (context.openGrants?.length ?? 0) > 0 ||
+      (caller !== null && (context.grants?.length ?? 0) > 0);
     // An anonymous caller gets the same 404 as for a missing id: a 401 would confirm that the file exists.
     if (!admitted) return deny('hidden', 'No such file');
     if (context.production && standing !== 'clean') return deny('hidden', 'No such file');

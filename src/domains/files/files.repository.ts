@@ -156,6 +156,36 @@ export function createFilesRepository(pool: Pool | { db: Database }) {
         .executeTakeFirst();
     },
 
+    /** What processing read from an audio file, its raw findings (waveform, decoded length, cover) included. */
+    async audioMetadataOf(fileId: string) {
+      return db
+        .selectFrom('file_metadata')
+        .select(['title', 'artist', 'album', 'genre', 'duration', 'bpm', 'musical_key', 'raw_metadata'])
+        .where('file_id', '=', fileId)
+        .executeTakeFirst();
+    },
+
+    /** The completed renditions of a file whose own rows are live, with what delivery needs to pick one. */
+    async liveRenditionsOf(sourceId: string) {
+      const rows = await db
+        .selectFrom('file_conversions')
+        .innerJoin('files', 'files.id', 'file_conversions.converted_file_id')
+        .select([
+          'file_conversions.target_format as format',
+          'file_conversions.target_quality as quality',
+          'files.id as file_id',
+          'files.mime_type',
+          'files.file_size',
+        ])
+        .where('file_conversions.source_file_id', '=', sourceId)
+        .where('file_conversions.status', '=', 'completed')
+        .where('files.deleted_at', 'is', null)
+        .orderBy('file_conversions.created_at')
+        .orderBy('file_conversions.id')
+        .execute();
+      return rows.map((row) => ({ ...row, file_size: Number(row.file_size) }));
+    },
+
     /**
      * Soft-deletes a file and the renditions made from it (they are files of their own): their bytes go when
      * the retention job purges the rows, 30 days later (registry: files). Returns the ids deleted now.

@@ -8,3 +8,14 @@ export { filesStorageSweep, filesUploadsExpire } from './files.jobs.ts';
 export { filesPolicy, scanStanding, type FileSubject, type ReadContext } from './files.policy.ts';
 export { storageForDataDir, writeOwnFiles } from './files.export.ts';
 export { enqueueProcessing, filesProcessingRecover, startFilesProcessing } from './processing/index.ts';
+export {
+  createFilesBridge,
+  type AudioFindings,
+  type BridgedFile,
+  type BridgedRendition,
+  type DeliveryAnswer,
+  type DeliveryGrant,
+  type FilesBridge,
+  type GrantedDelivery,
+} from './files.bridge.ts';
+export { sendDelivery } from './delivery.reply.ts';

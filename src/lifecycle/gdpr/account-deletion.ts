@@ -50,6 +50,10 @@ export const ERASURE_OVERRIDES: Readonly<Record<string, Override>> = {
     action: 'keep',
     why: 'a track they added to someone else’s collaborative playlist stays; added_by points at the anonymous row',
   },
+  'playlist_collaborators.added_by': {
+    action: 'keep',
+    why: 'whom they invited to their playlist stays the invitee’s; added_by points at the anonymous row (ADR 0049)',
+  },
   'reports.requested_by': { action: 'keep', why: 'points at the requesting admin’s row, anonymised (registry)' },
   'search_index.owner_id': {
     action: 'delete',

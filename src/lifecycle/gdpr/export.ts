@@ -128,7 +128,10 @@ export const PART_OF_CONSTRAINTS: Readonly<Record<string, boolean>> = {
   fk_message_reactions_messages: false,
   fk_messages_rooms: false,
   fk_order_items_orders: true,
+  fk_play_count_windows_tracks: false,
   fk_playback_history_tracks: false,
+  // A playlist's collaborators are part of it, as the entries they add are (issue 13 §4, ADR 0049).
+  fk_playlist_collaborators_playlists: true,
   fk_playlist_followers_playlists: false,
   fk_playlist_tracks_playlists: true,
   fk_playlist_tracks_tracks: false,

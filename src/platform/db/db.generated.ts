@@ -1443,6 +1443,36 @@ export interface PlaybackHistory {
   user_id: string | null;
 }
 
+export interface PlayCountWindows {
+  /**
+   * played_at of the counted play that opened the window; a later report counts once the window (30 minutes, or the track's duration if longer, at most 24 hours) has passed
+   */
+  counted_at: Timestamp;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  track_id: string;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+}
+
+export interface PlaylistCollaborators {
+  /**
+   * Who invited the collaborator (the owner); NULL once that account is deleted
+   */
+  added_by: string | null;
+  /**
+   * When the collaborator was added
+   */
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  playlist_id: string;
+  updated_at: Generated<Timestamp>;
+  /**
+   * The collaborator
+   */
+  user_id: string;
+}
+
 export interface PlaylistFollowers {
   /**
    * When the user started following the playlist
@@ -1495,7 +1525,7 @@ export interface PlaylistTracks {
   id: Generated<string>;
   playlist_id: string;
   /**
-   * Order of the track in the playlist
+   * 0-based order of the entry in the playlist: unique and gap-free (0..n-1), at most 10,000 entries (ADR 0049)
    */
   position: number;
   track_id: string;
@@ -1700,7 +1730,7 @@ export interface QueueItems {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   /**
-   * Order of the track in the queue
+   * 0-based order of the item in the queue: unique and gap-free (0..n-1) (ADR 0050)
    */
   position: number;
   queue_id: string;
@@ -1724,6 +1754,10 @@ export interface Queues {
   shuffle: Generated<boolean>;
   updated_at: Generated<Timestamp>;
   user_id: string;
+  /**
+   * Incremented by every change of the row or of its queue_items (triggers); the ETag of the queue (ADR 0050)
+   */
+  version: Generated<Int8>;
   /**
    * Volume, 0-100
    */
@@ -2018,6 +2052,37 @@ export interface SellerPayouts {
    */
   status: Generated<string>;
   updated_at: Generated<Timestamp>;
+}
+
+export interface SubsonicCredentials {
+  /**
+   * api_key only: SHA-256 (hex) of the key; the key itself is never stored
+   */
+  api_key_hash: string | null;
+  created_at: Generated<Timestamp>;
+  /**
+   * The last characters of the secret, so that the user recognises it in the list
+   */
+  hint: string;
+  id: Generated<string>;
+  /**
+   * app_password (u + t/s or p) or api_key (OpenSubsonic apiKey)
+   */
+  kind: string;
+  /**
+   * When a player last signed in with it, updated at most once an hour
+   */
+  last_used_at: Timestamp | null;
+  /**
+   * The label the user gave it, e.g. the player or device it is for
+   */
+  name: string;
+  /**
+   * app_password only: the password sealed with SecretBox (AES-256-GCM, ADR 0023), opened to check md5(password + salt) tokens
+   */
+  sealed_password: string | null;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
 }
 
 export interface SyncOperations {
@@ -2598,7 +2663,9 @@ export interface DB {
   orders: Orders;
   password_history: PasswordHistory;
   password_reset_tokens: PasswordResetTokens;
+  play_count_windows: PlayCountWindows;
   playback_history: PlaybackHistory;
+  playlist_collaborators: PlaylistCollaborators;
   playlist_followers: PlaylistFollowers;
   playlist_tracks: PlaylistTracks;
   playlists: Playlists;
@@ -2621,6 +2688,7 @@ export interface DB {
   search_index: SearchIndex;
   search_queries: SearchQueries;
   seller_payouts: SellerPayouts;
+  subsonic_credentials: SubsonicCredentials;
   sync_operations: SyncOperations;
   system_configs: SystemConfigs;
   track_analytics: TrackAnalytics;

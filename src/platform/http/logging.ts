@@ -91,6 +91,11 @@ const SECRET_QUERY_PARAMETERS = new Set([
   'signature',
   'sig',
   'session_state',
+  // The OpenSubsonic API at /rest (ADR 0051): an app password (p), its token and salt (t, s), an API key.
+  'p',
+  't',
+  's',
+  'apikey',
 ]);
 
 /**

@@ -1,9 +1,10 @@
 // Audio streaming (spec §7): tracks in releases of a few tracks sharing creator, album, genre and cover; playlists;
 // the year of plays; likes, comments, queues, playlist followers and downloads.
+import { createHash } from 'node:crypto';
 import type { Row } from '../copy-text.ts';
 import { distinctPicks } from '../pick.ts';
 import type { Rng } from '../random.ts';
-import { copyTable, type SeedTable } from '../table.ts';
+import { copyTable, type DerivedTable, type SeedSql, type SeedTable } from '../table.ts';
 import { iso, MINUTE_MS } from '../timeline.ts';
 import { Fanout, pickMember, streams, Timed, type Universe } from '../universe.ts';
 import { GENRES, MUSICAL_KEYS, paragraph, sentence, title } from '../vocabulary.ts';
@@ -24,6 +25,8 @@ const S = streams(
   'playlists.name',
   'playlist_tracks',
   'playlist_tracks.id',
+  'playlist_collaborators',
+  'playlist_collaborators.id',
   'playback_history.id',
   'track_likes',
   'track_likes.id',
@@ -37,6 +40,7 @@ const S = streams(
   'playlist_followers.id',
   'track_downloads',
   'track_downloads.id',
+  'subsonic_credentials',
 );
 
 export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
@@ -307,6 +311,60 @@ const playlistsTable = copyTable({
   },
 });
 
+/**
+ * The collaborators of each collaborative playlist (ADR 0049): one to three accounts other than the owner, existing
+ * when the playlist was made; entries of the playlist are added by its owner or by one of them.
+ */
+function playlistCollaborators(u: Universe): Int32Array[] {
+  return u.cached('playlist_collaborators', () => {
+    const all = playlists(u);
+    const people = users(u);
+    const rng = u.rng();
+    return Array.from({ length: all.owner.length }, (_, p) => {
+      if (!all.collaborative[p] || people.count < 2) return new Int32Array(0);
+      rng.reset(S.playlist_collaborators, p);
+      const created = all.timed.created[p] as number;
+      const wanted = 1 + rng.int(3);
+      const crew = new Set<number>();
+      for (let attempt = 0; attempt < wanted * 4 && crew.size < wanted; attempt++) {
+        const candidate = people.timed.pick(created, rng.next());
+        if (candidate !== all.owner[p]) crew.add(candidate);
+      }
+      return Int32Array.from([...crew].sort((a, b) => a - b));
+    });
+  });
+}
+
+function collaboratorsOf(u: Universe, playlist: number): Int32Array {
+  return playlistCollaborators(u)[playlist] as Int32Array;
+}
+
+const playlistCollaboratorsTable = copyTable({
+  name: 'playlist_collaborators',
+  dependsOn: ['playlists', 'users'],
+  columns: ['id', 'playlist_id', 'user_id', 'added_by', 'created_at', 'updated_at'],
+  count: (u) => playlistCollaborators(u).reduce((sum, crew) => sum + crew.length, 0),
+  *rows(u): Iterable<Row> {
+    const all = playlists(u);
+    let row = 0;
+    for (const [p, crew] of playlistCollaborators(u).entries()) {
+      for (const user of crew) {
+        // Invited by the owner when both accounts existed, shortly after the playlist was made.
+        const at = iso(Math.max(all.timed.created[p] as number, userCreated(u, user)) + MINUTE_MS);
+        yield [
+          u.id(S['playlist_collaborators.id'], row),
+          playlistId(u, p),
+          userId(u, user),
+          userId(u, all.owner[p] as number),
+          at,
+          at,
+        ];
+        row += 1;
+      }
+    }
+  },
+});
+
 function playlistTrackFanout(u: Universe): Fanout {
   return u.cached('playlist_tracks', () => {
     const cap = Math.min(200, Math.floor(tracks(u).count / 2));
@@ -325,7 +383,6 @@ const playlistTracks = copyTable({
     const fanout = playlistTrackFanout(u);
     const all = playlists(u);
     const trackCount = tracks(u).count;
-    const people = users(u);
     const rng = u.rng();
     for (let p = 0; p < fanout.counts.length; p++) {
       const k = fanout.counts[p] as number;
@@ -338,13 +395,14 @@ const playlistTracks = copyTable({
         const row = (fanout.start[p] as number) + j;
         const track = picks[j] as number;
         const added = Math.max(times[j] as number, trackCreated(u, track) + MINUTE_MS);
-        const adder = all.collaborative[p] && rng.chance(0.3) ? people.timed.pick(added, rng.next()) : all.owner[p];
+        const crew = collaboratorsOf(u, p);
+        const adder = crew.length > 0 && rng.chance(0.3) ? (crew[rng.int(crew.length)] as number) : all.owner[p];
         const at = iso(added);
         yield [
           u.id(S['playlist_tracks.id'], row),
           playlistId(u, p),
           trackId(u, track),
-          j + 1,
+          j, // 0-based and gap-free (ADR 0049)
           userId(u, adder as number),
           at,
           at,
@@ -572,7 +630,8 @@ const queueItems = copyTable({
           rng.reset(S['queue_items.id'], row);
           const track = pickTrack(u, u.time.anchor, rng);
           const at = iso(Math.max(u.time.after(from, rng.next()), trackCreated(u, track) + MINUTE_MS));
-          yield [u.id(S['queue_items.id'], row), u.id(S['queues.id'], q), trackId(u, track), j + 1, at, at, at];
+          // 0-based and gap-free (ADR 0050)
+          yield [u.id(S['queue_items.id'], row), u.id(S['queues.id'], q), trackId(u, track), j, at, at, at];
         }
       }
     }
@@ -667,9 +726,90 @@ const trackDownloads = copyTable({
   },
 });
 
+/**
+ * The counting windows still open at the anchor (ADR 0045): a listener's latest counted play of a track in the day
+ * before it, which is when the longest window (24 hours) can still be running.
+ */
+const playCountWindows: DerivedTable = {
+  kind: 'derived',
+  name: 'play_count_windows',
+  dependsOn: ['playback_history', 'users', 'tracks'],
+  async derive(sql: SeedSql, u: Universe): Promise<number> {
+    const result = await sql.query(
+      `INSERT INTO play_count_windows (id, user_id, track_id, counted_at, created_at, updated_at)
+       SELECT overlay(overlay(md5($2::text || ':' || user_id::text || ':' || track_id::text) placing '4' from 13)
+                      placing '8' from 17)::uuid,
+              user_id, track_id, max(played_at), max(played_at), max(played_at)
+       FROM playback_history
+       WHERE user_id IS NOT NULL AND played_at >= $1::timestamptz - INTERVAL '1 day' AND played_at < $1::timestamptz
+       GROUP BY user_id, track_id`,
+      [new Date(u.time.anchor), String(u.seed)],
+    );
+    return result.rowCount ?? 0;
+  },
+};
+
+function subsonicKeyFanout(u: Universe): Fanout {
+  return u.cached('subsonic_credentials', () =>
+    // The oldest account has one at every scale, so that even the smallest seed fills the table.
+    Fanout.of(u, S.subsonic_credentials, users(u).count, (user, rng) =>
+      user === 0 || rng.chance(VOLUMES.subsonicKeyShare) ? 1 : 0,
+    ),
+  );
+}
+
+/**
+ * API keys for Subsonic players (ADR 0051): only the SHA-256 of the key is stored, here of a key derived from the
+ * row's id, so no seeded key is known to anyone; app passwords are not seeded, their sealing key being the
+ * deployment's.
+ */
+const subsonicCredentials = copyTable({
+  name: 'subsonic_credentials',
+  dependsOn: ['users'],
+  columns: [
+    'id',
+    'user_id',
+    'name',
+    'kind',
+    'sealed_password',
+    'api_key_hash',
+    'hint',
+    'last_used_at',
+    'created_at',
+    'updated_at',
+  ],
+  count: (u) => subsonicKeyFanout(u).total,
+  *rows(u): Iterable<Row> {
+    const fanout = subsonicKeyFanout(u);
+    const rng = u.rng();
+    for (let user = 0; user < fanout.counts.length; user++) {
+      for (let k = fanout.start[user] as number; k < (fanout.start[user + 1] as number); k++) {
+        rng.reset(S.subsonic_credentials, k);
+        const id = u.id(S.subsonic_credentials, k);
+        const hash = createHash('sha256').update(`seed:${u.seed}:${id}`).digest('hex');
+        const created = u.time.after(userCreated(u, user), 0.5 + rng.next() / 2);
+        const used = rng.chance(0.8) ? iso(u.time.after(created, rng.next())) : null;
+        yield [
+          id,
+          userId(u, user),
+          rng.pick(['Phone', 'Desktop player', 'Car']),
+          'api_key',
+          null,
+          hash,
+          hash.slice(-4),
+          used,
+          iso(created),
+          iso(created),
+        ];
+      }
+    }
+  },
+});
+
 export const streamingTables: SeedTable[] = [
   tracksTable,
   playlistsTable,
+  playlistCollaboratorsTable,
   playlistTracks,
   playbackHistory,
   trackLikes,
@@ -678,4 +818,6 @@ export const streamingTables: SeedTable[] = [
   queueItems,
   playlistFollowers,
   trackDownloads,
+  playCountWindows,
+  subsonicCredentials,
 ];

@@ -1,0 +1,3 @@
+DROP INDEX IF EXISTS idx_track_comments_track_id_timestamp_seconds_live;
+DROP INDEX IF EXISTS idx_track_comments_parent_comment_id_created_at;
+DROP INDEX IF EXISTS idx_track_likes_user_id_created_at;
