@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { compileOnce } from '../../platform/db/compile-once.ts';
 import type { Database } from '../../platform/db/pool.ts';
 
@@ -12,4 +13,16 @@ const accountState = compileOnce((db: Database, userId: string) =>
 /** What authentication needs to know of an account, read fresh on every request. */
 export async function findAccountState(db: Database, userId: string) {
   return (await accountState(db, userId))[0];
+}
+
+/**
+ * The same, for the account a username names in any case (uq_users_lower_username): for surfaces that sign in by
+ * username without our token (the OpenSubsonic API, ADR 0051).
+ */
+export async function findAccountStateByUsername(db: Database, username: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'role', 'token_version', 'is_active', 'is_banned', 'deleted_at'])
+    .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+    .executeTakeFirst();
 }

@@ -474,10 +474,21 @@ export class PlaylistsService {
   async editEntries(
     caller: Caller,
     id: string,
-    change: { removePositions?: readonly number[]; appendTrackIds?: readonly string[]; skipPresent?: boolean },
+    change: {
+      removePositions?: readonly number[];
+      appendTrackIds?: readonly string[];
+      skipPresent?: boolean;
+      /** Details changed in the same transaction (the owner's rule applies then): all or nothing. */
+      details?: UpdatePlaylist;
+    },
     fields: EntryFields = { trackIds: 'body.add_track_ids', positions: 'body.remove_positions' },
   ): Promise<Playlist> {
-    const row = await this.#locked(caller, id, playlistsPolicy.mayEditEntries, async (tx, playlist) => {
+    const row = await this.#locked(caller, id, playlistsPolicy.mayEditEntries, async (tx, playlist, collaborates) => {
+      const details = change.details ?? {};
+      if (Object.keys(details).length > 0) {
+        authorize(playlistsPolicy.mayEditDetails(caller, playlist, collaborates), StreamingProblems.playlistNotFound);
+        await this.#repository.updateDetails(tx, id, details);
+      }
       const count = await this.#repository.entryCount(id, tx);
       const removals = [...new Set(change.removePositions ?? [])];
       const outside = removals.find((position) => !Number.isInteger(position) || position < 0 || position >= count);

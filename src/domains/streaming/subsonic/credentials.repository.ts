@@ -1,6 +1,8 @@
 // The SQL of Subsonic credentials (issue 13 §6, ADR 0051): subsonic_credentials rows, and the few facts of an
-// account that signing a player in needs. Rows in, rows out; secrets stay sealed or hashed here.
+// account that signing a player in needs (read through the auth domain). Rows in, rows out; secrets stay sealed
+// or hashed here.
 import { sql } from 'kysely';
+import { findAccountState, findAccountStateByUsername } from '../../auth/index.ts';
 import type { Database, Pool } from '../../../platform/db/pool.ts';
 import { withActor } from '../../../platform/db/actor.ts';
 import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../../platform/http/pagination.ts';
@@ -40,7 +42,6 @@ export interface NewCredential {
 export const MAX_CREDENTIALS_PER_USER = 10;
 
 const SUMMARY = ['id', 'name', 'kind', 'hint', 'last_used_at', 'created_at'] as const;
-const ACCOUNT = ['users.id', 'users.role', 'users.is_active', 'users.is_banned', 'users.deleted_at'] as const;
 
 /** last_used_at is written at most this often per credential: a player's every request must not be a write. */
 const LAST_USED_RESOLUTION = sql<Date>`NOW() - INTERVAL '1 hour'`;
@@ -110,16 +111,9 @@ export function createCredentialsRepository(pool: Pool | { db: Database }) {
       });
     },
 
-    /**
-     * The account a Subsonic `u` names, in any case (uq_users_lower_username). Reads `users` outside the
-     * streaming domain: the auth domain exports no lookup by username yet (reported in the issue's hand-off).
-     */
+    /** The account a Subsonic `u` names, in any case: the auth domain's lookup. */
     accountByUsername: (username: string): Promise<SubsonicAccount | undefined> =>
-      db
-        .selectFrom('users')
-        .select(ACCOUNT)
-        .where(sql<string>`lower(username)`, '=', username.toLowerCase())
-        .executeTakeFirst(),
+      findAccountStateByUsername(db, username),
 
     /** The sealed app passwords of an account (at most MAX_CREDENTIALS_PER_USER rows). */
     appPasswordsOf: (userId: string) =>
@@ -131,14 +125,17 @@ export function createCredentialsRepository(pool: Pool | { db: Database }) {
         .execute(),
 
     /** The API key with this SHA-256, with its account (uq_subsonic_credentials_api_key_hash). */
-    apiKeyByHash: (hash: string) =>
-      db
+    async apiKeyByHash(hash: string): Promise<(SubsonicAccount & { credential_id: string }) | undefined> {
+      const credential = await db
         .selectFrom('subsonic_credentials')
-        .innerJoin('users', 'users.id', 'subsonic_credentials.user_id')
-        .select(['subsonic_credentials.id as credential_id', ...ACCOUNT])
-        .where('subsonic_credentials.api_key_hash', '=', hash)
-        .where('subsonic_credentials.kind', '=', 'api_key')
-        .executeTakeFirst() as Promise<(SubsonicAccount & { credential_id: string }) | undefined>,
+        .select(['id', 'user_id'])
+        .where('api_key_hash', '=', hash)
+        .where('kind', '=', 'api_key')
+        .executeTakeFirst();
+      if (!credential) return undefined;
+      const account = await findAccountState(db, credential.user_id);
+      return account && { ...account, credential_id: credential.id };
+    },
 
     /** Notes that a player signed in with the credential, at most once an hour. */
     async touch(id: string): Promise<void> {

@@ -641,21 +641,20 @@ export class SubsonicService {
     const { playlists } = this.#deps;
     if (name !== undefined && name.trim() === '')
       throw new SubsonicError(SubsonicCode.generic, 'The name of a playlist cannot be blank');
-    if (removals.length > 0 || additions.length > 0)
-      await translated(() =>
-        playlists.editEntries(
-          caller,
-          id,
-          { removePositions: removals, appendTrackIds: additions, skipPresent: true },
-          { trackIds: 'songIdToAdd', positions: 'songIndexToRemove' },
-        ),
-      );
     const details = {
       ...(name !== undefined ? { name: name.trim() } : {}),
       ...(comment !== undefined ? { description: comment === '' ? null : comment } : {}),
       ...(isPublic !== undefined ? { visibility: isPublic ? ('public' as const) : ('private' as const) } : {}),
     };
-    if (Object.keys(details).length > 0) await translated(() => playlists.update(caller, id, details));
+    // One transaction: the entries and the details change together, or nothing does.
+    await translated(() =>
+      playlists.editEntries(
+        caller,
+        id,
+        { removePositions: removals, appendTrackIds: additions, skipPresent: true, details },
+        { trackIds: 'songIdToAdd', positions: 'songIndexToRemove' },
+      ),
+    );
     return content({});
   };
 
