@@ -343,6 +343,35 @@ test('playlists: create, list, read, update (add, remove, rename) and delete', a
   assert.equal(codeOf(await player.getPlaylist({ id })), 70);
 });
 
+test('updatePlaylist is all or nothing: a collaborator’s rename is refused, and the song sent with it is not added', async () => {
+  const w = await prepare();
+  const owner = playerWithPassword(w.url, w.listener.username, w.password);
+  const created = await owner.createPlaylist({ name: 'Shared crossing', songId: [w.single.id] });
+  const id = created.playlist.id;
+  const { sql } = testApp.current.database;
+  const collaborator = await newListener(testApp.current, 'crew');
+  await sql`UPDATE playlists SET is_collaborative = true WHERE id = ${id}`;
+  await sql`INSERT INTO playlist_collaborators (playlist_id, user_id, added_by)
+            VALUES (${id}, ${collaborator.id}, ${w.listener.id})`;
+  const crew = playerWithPassword(
+    w.url,
+    collaborator.username,
+    (await newCredential(testApp.current, collaborator, 'app_password')).secret,
+  );
+
+  // A collaborator may add songs alone…
+  assert.equal((await crew.updatePlaylist({ playlistId: id, songIdToAdd: [w.album[0]!.id] })).status, 'ok');
+  // …but not rename: the whole call is refused, the song sent with the rename included.
+  const refused = await crew.updatePlaylist({ playlistId: id, name: 'Hijacked', songIdToAdd: [w.album[1]!.id] });
+  assert.equal(codeOf(refused), 50, JSON.stringify(refused));
+  const read = await owner.getPlaylist({ id });
+  assert.equal(read.playlist.name, 'Shared crossing');
+  assert.deepEqual(
+    read.playlist.entry?.map((song) => song.id),
+    [w.single.id, w.album[0]!.id],
+  );
+});
+
 test('XML answers (the default format) carry the same data, and errors in XML', async () => {
   const w = await prepare();
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
