@@ -112,6 +112,11 @@ export interface HttpEndpoint {
 
 const user = (username: string) => `/v1/users/${encodeURIComponent(username)}`;
 
+/** The conditions of a user who may sign in (`u`) and of a track anyone may play (`t`). */
+const LIVE_USER = `u.deleted_at IS NULL AND u.is_active AND NOT u.is_banned`;
+const LISTENABLE_TRACK = `t.visibility = 'public' AND t.published_at IS NOT NULL AND t.deleted_at IS NULL`;
+const BENCH_PLAYLIST_NAME = 'Benchmark: 500 entries #';
+
 export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
   {
     name: 'platform.healthz',
@@ -181,11 +186,6 @@ export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
   },
   ...streamingEndpoints(),
 ];
-
-/** The conditions of a user who may sign in (`u`) and of a track anyone may play (`t`). */
-const LIVE_USER = `u.deleted_at IS NULL AND u.is_active AND NOT u.is_banned`;
-const LISTENABLE_TRACK = `t.visibility = 'public' AND t.published_at IS NOT NULL AND t.deleted_at IS NULL`;
-const BENCH_PLAYLIST_NAME = 'Benchmark: 500 entries #';
 
 /** Issue 13's hot paths: a track page, a creator's tracks, trending, a 500-entry playlist page, queue and plays. */
 function streamingEndpoints(): HttpEndpoint[] {

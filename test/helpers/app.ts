@@ -58,16 +58,26 @@ export function useTestApp(options: TestAppOptions = {}): { readonly current: Te
       prepareStatements: true,
     });
     const accessTokens = new AccessTokens(TEST_JWT_SECRET, 900);
-    const app = await buildApp({
-      pool,
-      config: testConfig(database.url, (await options.env?.()) ?? {}),
-      accessTokens,
-      authenticate: createAuthenticator(accessTokens, pool.db),
-      latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,
-      constraintColumns: await loadConstraintColumns(pool.db),
-      logLevel: 'silent',
-    });
-    await app.ready();
+    let app: HttpServer | undefined;
+    try {
+      app = await buildApp({
+        pool,
+        config: testConfig(database.url, (await options.env?.()) ?? {}),
+        accessTokens,
+        authenticate: createAuthenticator(accessTokens, pool.db),
+        latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,
+        constraintColumns: await loadConstraintColumns(pool.db),
+        logLevel: 'silent',
+      });
+      await app.ready();
+    } catch (error) {
+      // A failed start leaves nothing open behind it (a pool, a Redis client, the database): the file's tests
+      // fail, and its process still ends.
+      await app?.close().catch(() => {});
+      await pool.close().catch(() => {});
+      await dropDatabase(database).catch(() => {});
+      throw error;
+    }
     testApp = { app, pool, database, accessTokens };
   });
   after(async () => {

@@ -51,6 +51,10 @@ export function createHttpServer(options: HttpServerOptions) {
     genReqId: requestIdOf,
     trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     bodyLimit: 1024 * 1024,
+    // Fastify's default (10 s) is for catching a plugin that never calls `done`. Registering two hundred routes
+    // compiles their schemas on the one event loop: several apps built at once on a loaded machine (a test file
+    // with four instances, CI on two cores) can take longer than that without anything being wrong.
+    pluginTimeout: 120_000,
     // Report every broken rule at once, and reject unknown fields instead of silently dropping them.
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     schemaController: validatorsByPart(),
