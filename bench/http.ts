@@ -597,18 +597,31 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '–'
 /** Sampled requests per endpoint replayed by pgbench, one script each (pgbench takes at most 128 scripts). */
 const PGBENCH_SCRIPTS = 32;
 
+/**
+ * pgbench takes every `:name` for a variable, even inside a string literal (the `HH24:MI:SS` of a keyset cursor's
+ * `to_char` format): such a literal is spelt with chr(58) for its colons, a constant expression the planner folds.
+ */
+export function withoutColonNames(text: string): string {
+  return text.replace(/'(?:[^']|'')*'/g, (literal) =>
+    /(?<!:):[A-Za-z_]/.test(literal) ? `(${literal.split(':').join("' || chr(58) || '")})` : literal,
+  );
+}
+
 /** The pgbench script of one captured request: its statements, each parameter a variable of its own. */
 export function scriptOf(statements: readonly CapturedStatement[], prefix: string): PgbenchScript {
   const defines: Record<string, string> = {};
   const lines = statements.map((statement, index) => {
     // pgbench reads a statement per line; our statements have no line break inside a literal.
-    const text = statement.text.replace(/\s*\n\s*/g, ' ').replace(/\$(\d+)/g, (_, position: string) => {
-      const value = statement.values[Number(position) - 1];
-      if (value === null || value === undefined) return 'NULL';
-      const name = `${prefix}s${index}p${position}`;
-      defines[name] = value;
-      return `:${name}`;
-    });
+    const text = withoutColonNames(statement.text.replace(/\s*\n\s*/g, ' ')).replace(
+      /\$(\d+)/g,
+      (_, position: string) => {
+        const value = statement.values[Number(position) - 1];
+        if (value === null || value === undefined) return 'NULL';
+        const name = `${prefix}s${index}p${position}`;
+        defines[name] = value;
+        return `:${name}`;
+      },
+    );
     return `${text};`;
   });
   return { text: `${lines.join('\n')}\n`, defines };
