@@ -185,7 +185,26 @@ export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
     path: () => '/v1/auth/sessions',
   },
   ...streamingEndpoints(),
+  ...chatEndpoints(),
 ];
+
+/** Issue 14's read path over HTTP: a member opens a room on its latest page of messages. */
+function chatEndpoints(): HttpEndpoint[] {
+  return [
+    {
+      name: 'chat.room_history',
+      route: 'GET /v1/rooms/{id}/messages',
+      description: "a member reads a room's latest 50 messages (with reactions, reply previews and senders)",
+      sqlWorkload: 'chat.room_latest_messages',
+      caller: 'sampled-user',
+      sample: `SELECT u.id AS user_id, u.token_version, u.role, m.room_id
+               FROM room_members m JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id
+               WHERE ${LIVE_USER} AND NOT m.is_banned AND r.deleted_at IS NULL
+               ORDER BY md5(m.id::text) LIMIT 5000`,
+      path: (row) => `/v1/rooms/${row.room_id}/messages?limit=50`,
+    },
+  ];
+}
 
 /** Issue 13's hot paths: a track page, a creator's tracks, trending, a 500-entry playlist page, queue and plays. */
 function streamingEndpoints(): HttpEndpoint[] {

@@ -4,6 +4,7 @@ import { federationModule } from '../domains/auth/index.ts';
 import { authModule } from '../domains/auth/index.ts';
 import { filesModule } from '../domains/files/index.ts';
 import { embedModule, streamingModule, subsonicModule } from '../domains/streaming/index.ts';
+import { chatModule } from '../domains/chat/index.ts';
 
 /** The domains whose routes are served under /v1, in registration order. */
 export const domainModules: DomainModule[] = [
@@ -12,6 +13,7 @@ export const domainModules: DomainModule[] = [
   authModule,
   filesModule,
   streamingModule,
+  chatModule,
 ];
 
 /**

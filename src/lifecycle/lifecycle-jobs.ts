@@ -1,5 +1,6 @@
 import { filesProcessingRecover, filesStorageSweep, filesUploadsExpire } from '../domains/files/index.ts';
 import { playWindowsExpire } from '../domains/streaming/index.ts';
+import { chatEventsExpire } from '../domains/chat/index.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
 import { gdprExports } from './jobs/gdpr-exports.ts';
@@ -27,6 +28,7 @@ export const lifecycleJobs: JobDefinition[] = [
   filesStorageSweep,
   filesProcessingRecover,
   playWindowsExpire,
+  chatEventsExpire,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {

@@ -9,6 +9,7 @@ import { retentionContent } from './jobs/retention-content.ts';
 import { retentionIdempotency } from './jobs/retention-idempotency.ts';
 import { retentionSessions } from './jobs/retention-sessions.ts';
 import { playWindowsExpire } from '../domains/streaming/index.ts';
+import { chatEventsExpire } from '../domains/chat/index.ts';
 import { retentionEnforcers, STATIC_ENFORCEMENT, unenforcedRetention } from './retention-coverage.ts';
 import { loadTableRegistry, parseTableRegistry, TABLE_REGISTRY_FILE } from './table-registry.ts';
 
@@ -35,11 +36,13 @@ test('the jobs named are the real jobs', () => {
       retentionIdempotency,
       retentionSessions,
       playWindowsExpire,
+      chatEventsExpire,
     ].map((job) => job.name),
   );
   for (const jobs of retentionEnforcers(registry).values()) for (const job of jobs) assert.ok(names.has(job), job);
   assert.deepEqual(Object.keys(STATIC_ENFORCEMENT).sort(), [
     'accounts.anonymise',
+    'chat.events-expire',
     'partitions.maintain',
     'retention.idempotency',
     'retention.sessions',

@@ -13,7 +13,8 @@ import type { TableRegistry } from './table-registry.ts';
  *   partitions past 24 months (the only enforcement audit_logs has);
  * - accounts.anonymise: users 30 days after deleted_at (§19.3);
  * - retention.idempotency: idempotency keys past their 24 hours (ADR 0035);
- * - streaming.play-windows-expire: play counting windows once over, within a day (ADR 0045).
+ * - streaming.play-windows-expire: play counting windows once over, within a day (ADR 0045);
+ * - chat.events-expire: the chat event log after 7 days (ADR 0054).
  */
 export const STATIC_ENFORCEMENT: Readonly<Record<string, readonly string[]>> = {
   'retention.sessions': RETENTION_SESSIONS_TABLES,
@@ -21,6 +22,7 @@ export const STATIC_ENFORCEMENT: Readonly<Record<string, readonly string[]>> = {
   'accounts.anonymise': ['users'],
   'retention.idempotency': ['idempotency_keys'],
   'streaming.play-windows-expire': ['play_count_windows'],
+  'chat.events-expire': ['chat_events'],
 };
 
 /** table → the names of the jobs that enforce its retention rule. */

@@ -86,4 +86,15 @@ export const chatFactories = {
       user_id: await parentId(o, 'user_id', () => authFactories.users(sql)),
       ...o,
     }),
+  // Migration 0035 (ADR 0054): an event of the chat event log, in a new room's scope unless told.
+  chat_events: async (sql, o = {}) => {
+    const roomId = 'scope_id' in o ? o.scope_id : (await rooms(sql)).id;
+    return insertRow(sql, 'chat_events', {
+      scope_type: 'room',
+      scope_id: roomId,
+      event_type: 'room.updated',
+      payload: { room_id: roomId, changes: {} },
+      ...o,
+    });
+  },
 } satisfies Record<string, Factory>;

@@ -1,6 +1,6 @@
 // The chat domain (spec §8 Chat & Messaging). Other domains import from this file only.
 
-/** Tables this domain owns: only its repositories read or write them (migration 0006). */
+/** Tables this domain owns: only its repositories read or write them (migrations 0006, 0035). */
 export const chatTables = [
   'rooms',
   'room_members',
@@ -9,4 +9,8 @@ export const chatTables = [
   'direct_messages',
   'user_presence',
   'typing_indicators',
+  'chat_events',
 ] as const;
+
+export { chatModule } from './chat.module.ts';
+export { chatEventsExpire } from './chat.events.jobs.ts';

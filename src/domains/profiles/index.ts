@@ -2,7 +2,13 @@
 
 export { profilesModule } from './profiles.module.ts';
 export { isLanguageCode, isTimeZone } from './profiles.service.ts';
-export { publicNamesOf, type PublicName } from './public-names.ts';
+export { accountsNamed, publicNamesOf, type PublicName } from './public-names.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0003). */
 export const profilesTables = ['user_profiles', 'user_settings', 'user_roles', 'badges', 'user_badges'] as const;
+export {
+  DEFAULT_PRESENCE_VISIBILITY,
+  presenceVisibilityOf,
+  setPresenceVisibility,
+  type PresenceVisibility,
+} from './presence-visibility.ts';

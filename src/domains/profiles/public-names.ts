@@ -24,3 +24,18 @@ export async function publicNamesOf(db: Database, ids: Iterable<string>): Promis
     .execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
+
+/**
+ * The live accounts with these usernames (case-insensitive), e.g. the `@username` mentions of a chat message
+ * (issue 14 §2). Unknown and deleted names are absent.
+ */
+export async function accountsNamed(db: Database, usernames: Iterable<string>): Promise<PublicName[]> {
+  const wanted = [...new Set([...usernames].map((name) => name.toLowerCase()))];
+  if (wanted.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .select(['id', 'username', 'display_name'])
+    .where((eb) => eb(eb.fn('lower', ['username']), 'in', wanted))
+    .where('deleted_at', 'is', null)
+    .execute();
+}

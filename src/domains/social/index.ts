@@ -13,3 +13,5 @@ export const socialTables = [
   'group_members',
   'group_posts',
 ] as const;
+
+export { blockedAmong, blockedEitherWayBy, isBlockedEitherWay, visibleDespiteBlocks } from './blocks.repository.ts';

@@ -197,6 +197,15 @@ export const IDENTIFIER_RULES: Readonly<Record<string, readonly IdentifierRule[]
       why: 'changes someone else (an admin) made to their account, without who made them',
     },
   ],
+  chat_events: [
+    {
+      where: (alias) => `${alias}."scope_type" = 'user' AND ${alias}."scope_id" = $1`,
+      omit: [],
+      why:
+        'the real-time events delivered to the person alone (their direct messages, read receipts, presence) in ' +
+        'the last 7 days (ADR 0054); room events are copies of the rooms’ messages, exported with those',
+    },
+  ],
 };
 
 /**

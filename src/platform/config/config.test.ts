@@ -74,6 +74,14 @@ test('every variable is read', () => {
     VEZA_FILES_QUOTA_BYTES: '5000000',
     VEZA_FILES_IMAGE_MAX_BYTES: '20000',
     VEZA_UPLOAD_EXPIRY_HOURS: '6',
+    VEZA_NATS_URL: 'nats://broker.example:4222',
+    VEZA_CHAT_WS_MAX_FRAME_BYTES: '8192',
+    VEZA_CHAT_WS_MAX_BUFFERED_BYTES: '524288',
+    VEZA_CHAT_WS_AUTH_TIMEOUT_MS: '5000',
+    VEZA_CHAT_WS_HEARTBEAT_MS: '20000',
+    VEZA_CHAT_WS_ACCOUNT_CHECK_MS: '15000',
+    VEZA_CHAT_WS_FRAMES_PER_SECOND: '20',
+    VEZA_CHAT_WS_FRAME_BURST: '40',
   });
   assert.deepEqual(config, {
     nodeEnv: 'production',
@@ -130,6 +138,16 @@ test('every variable is read', () => {
       redirectUris: ['https://veza.example/auth/callback', 'http://127.0.0.1:5173/callback'],
     },
     redis: { url: 'redis://:redis-password@cache.example:6379/2' },
+    chat: {
+      natsUrl: 'nats://broker.example:4222',
+      maxFrameBytes: 8192,
+      maxBufferedBytes: 524_288,
+      authTimeoutMs: 5000,
+      heartbeatMs: 20_000,
+      accountCheckMs: 15_000,
+      framesPerSecond: 20,
+      frameBurst: 40,
+    },
     files: {
       storage: 's3',
       localRoot: '/mnt/files',

@@ -45,6 +45,8 @@ export interface Config {
   };
   /** Shared state of several instances (rate-limit counters); unset: each instance keeps its own in memory. */
   redis: { url: string | undefined };
+  /** The chat WebSocket gateway (ADRs 0054, 0055). */
+  chat: ChatGatewayConfig;
   logLevel: string;
   auth: {
     /** HMAC key of access tokens; unset outside production: one is generated into the data directory. */
@@ -464,7 +466,38 @@ export function loadConfig(env: Env = process.env): Config {
     encryption: { keys: encryptionKeys(env) },
     oidc: { providers: oidcProviders(env), redirectUris: oidcRedirectUris(env) },
     redis: { url: redisUrl(env) },
+    chat: chatGatewayConfig(env),
     files: filesConfig(env, resolve(env.VEZA_DATA_DIR || resolve(projectRoot, '.veza', 'data'))),
+  };
+}
+
+export interface ChatGatewayConfig {
+  /** VEZA_NATS_URL: fan-out through NATS; unset: PostgreSQL LISTEN/NOTIFY (ADR 0054). */
+  natsUrl: string | undefined;
+  /** Per-connection limits of the WebSocket gateway (ADR 0055, src/domains/chat/gateway/protocol.ts). */
+  maxFrameBytes: number;
+  maxBufferedBytes: number;
+  authTimeoutMs: number;
+  heartbeatMs: number;
+  accountCheckMs: number;
+  framesPerSecond: number;
+  frameBurst: number;
+}
+
+function chatGatewayConfig(env: Env): ChatGatewayConfig {
+  const natsUrl = env.VEZA_NATS_URL || undefined;
+  if (natsUrl !== undefined && !/^(nats|tls):\/\/[^\s/]+/.test(natsUrl)) {
+    throw new ConfigError('VEZA_NATS_URL', 'must be a nats:// or tls:// URL', '<hidden>');
+  }
+  return {
+    natsUrl,
+    maxFrameBytes: integer(env, 'VEZA_CHAT_WS_MAX_FRAME_BYTES', 16_384, 1024, 1_048_576),
+    maxBufferedBytes: integer(env, 'VEZA_CHAT_WS_MAX_BUFFERED_BYTES', 1_048_576, 4096, 67_108_864),
+    authTimeoutMs: integer(env, 'VEZA_CHAT_WS_AUTH_TIMEOUT_MS', 10_000, 100, 120_000),
+    heartbeatMs: integer(env, 'VEZA_CHAT_WS_HEARTBEAT_MS', 25_000, 100, 300_000),
+    accountCheckMs: integer(env, 'VEZA_CHAT_WS_ACCOUNT_CHECK_MS', 30_000, 100, 3_600_000),
+    framesPerSecond: integer(env, 'VEZA_CHAT_WS_FRAMES_PER_SECOND', 10, 1, 10_000),
+    frameBurst: integer(env, 'VEZA_CHAT_WS_FRAME_BURST', 30, 1, 100_000),
   };
 }
 

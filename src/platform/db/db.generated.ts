@@ -277,6 +277,32 @@ export interface Certificates {
   verification_code: string;
 }
 
+export interface ChatEvents {
+  created_at: Generated<Timestamp>;
+  /**
+   * Event name, e.g. message.created, member.kicked (src/domains/chat/chat.events.ts)
+   */
+  event_type: string;
+  id: Generated<string>;
+  /**
+   * The event as sent to clients: ids and the data a client needs, bounded
+   */
+  payload: Json;
+  /**
+   * rooms.id or users.id, without a foreign key: the event of a deletion outlives the deleted row
+   */
+  scope_id: string;
+  /**
+   * room: delivered to the readers of the room scope_id; user: delivered only to the user scope_id (direct messages, personal events)
+   */
+  scope_type: string;
+  /**
+   * Resume cursor; within one scope, events commit in seq order (recordChatEvent serialises the writers of a scope)
+   */
+  seq: Generated<Int8>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface CloudAccounts {
   /**
    * S3 bucket (required for s3)
@@ -2577,6 +2603,10 @@ export interface UserSettings {
    */
   explicit_content: Generated<boolean>;
   id: Generated<string>;
+  /**
+   * Who sees the user's presence (status, last seen, custom status): everyone, shared_rooms (people who are members of a room with them) or nobody (ADR 0059); blocked users never do
+   */
+  presence_visibility: Generated<string>;
   push_notifications: Generated<boolean>;
   show_activity: Generated<boolean>;
   updated_at: Generated<Timestamp>;
@@ -2625,6 +2655,7 @@ export interface DB {
   cart_items: CartItems;
   carts: Carts;
   certificates: Certificates;
+  chat_events: ChatEvents;
   cloud_accounts: CloudAccounts;
   course_enrollments: CourseEnrollments;
   courses: Courses;

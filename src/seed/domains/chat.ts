@@ -3,7 +3,7 @@
 // replies and reactions find the (id, created_at) of the message they point to without reading it back.
 import type { Row } from '../copy-text.ts';
 import type { Rng } from '../random.ts';
-import { copyTable, type SeedTable } from '../table.ts';
+import { copyTable, type DerivedTable, type SeedSql, type SeedTable } from '../table.ts';
 import { DAY_MS, iso, MINUTE_MS } from '../timeline.ts';
 import { coprimeStride, Fanout, streams, Timed, type Universe } from '../universe.ts';
 import { sentence, slugify, title } from '../vocabulary.ts';
@@ -464,6 +464,48 @@ const typingIndicators = copyTable({
   },
 });
 
+/**
+ * The real-time event log (ADR 0054) holds the last 7 days of deliveries; seeded as the events the write path would
+ * have recorded for the messages and direct messages of the week before the anchor (one per room message, one per
+ * side of a direct message), in the order they were sent, so that a resume cursor replays them as in production.
+ */
+const chatEvents: DerivedTable = {
+  kind: 'derived',
+  name: 'chat_events',
+  dependsOn: ['messages', 'direct_messages'],
+  async derive(sql: SeedSql, u: Universe): Promise<number> {
+    const result = await sql.query(
+      `WITH week AS (SELECT $1::timestamptz - INTERVAL '7 days' AS since, $1::timestamptz AS until),
+       events AS (
+         SELECT 'room' AS scope_type, m.room_id AS scope_id, 'message.created' AS event_type,
+                jsonb_build_object('message', jsonb_build_object(
+                  'id', m.id, 'room_id', m.room_id, 'sender_id', m.sender_id, 'content', m.content,
+                  'message_type', m.message_type, 'attachment_file_id', m.attachment_file_id,
+                  'reply_to_id', m.reply_to_id, 'created_at', m.created_at)) AS payload,
+                m.created_at, m.id AS source_id
+         FROM messages m, week
+         WHERE m.created_at >= week.since AND m.created_at < week.until AND NOT m.is_deleted
+         UNION ALL
+         SELECT 'user', side.user_id, 'dm.created',
+                jsonb_build_object('message', jsonb_build_object(
+                  'id', d.id, 'sender_id', d.sender_id, 'recipient_id', d.recipient_id, 'content', d.content,
+                  'created_at', d.created_at)),
+                d.created_at, d.id
+         FROM direct_messages d
+         CROSS JOIN LATERAL (VALUES (d.sender_id), (d.recipient_id)) AS side(user_id), week
+         WHERE d.created_at >= week.since AND d.created_at < week.until
+       )
+       INSERT INTO chat_events (id, scope_type, scope_id, event_type, payload, created_at, updated_at)
+       SELECT overlay(overlay(md5($2::text || ':' || source_id::text || ':' || scope_id::text) placing '4' from 13)
+                      placing '8' from 17)::uuid,
+              scope_type, scope_id, event_type, payload, created_at, created_at
+       FROM events ORDER BY created_at, source_id, scope_id`,
+      [new Date(u.time.anchor), String(u.seed)],
+    );
+    return result.rowCount ?? 0;
+  },
+};
+
 export const chatTables: SeedTable[] = [
   roomsTable,
   roomMembers,
@@ -472,4 +514,5 @@ export const chatTables: SeedTable[] = [
   directMessages,
   userPresence,
   typingIndicators,
+  chatEvents,
 ];

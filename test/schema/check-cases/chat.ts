@@ -24,4 +24,12 @@ export const chatCheckCases: CheckCase[] = [
     bad: { sender_id: someone, recipient_id: someone },
   },
   { table: 'user_presence', constraint: 'chk_user_presence_status_valid', bad: { status: 'invisible' } },
+  // Migration 0035 (ADR 0054): the chat event log.
+  { table: 'chat_events', constraint: 'chk_chat_events_scope_type_valid', bad: { scope_type: 'world' } },
+  { table: 'chat_events', constraint: 'chk_chat_events_event_type_format', bad: { event_type: 'Message Created!' } },
+  {
+    table: 'chat_events',
+    constraint: 'chk_chat_events_payload_size',
+    bad: { payload: { padding: Array.from({ length: 3000 }, () => crypto.randomUUID()) } },
+  },
 ];
