@@ -7,7 +7,9 @@ import { sql } from 'kysely';
 import { recordChatEvent, type ChatEvent } from '../chat.events.ts';
 import { messageEvent, person, record, roomWith, TestClient, useCluster, type Person } from './gateway.test-support.ts';
 
-const cluster = useCluster(2, { VEZA_CHAT_WS_ACCOUNT_CHECK_MS: '200' });
+// Access ends here through the events alone: the periodic re-check (gateway.recheck.test.ts) is kept out of the way,
+// or on a loaded machine it could end a subscription first, with its own reason, before the event arrives.
+const cluster = useCluster(2, { VEZA_CHAT_WS_ACCOUNT_CHECK_MS: '600000' });
 
 const personal = (who: Person, marker: string): ChatEvent => ({
   type: 'presence',
@@ -117,23 +119,6 @@ test('outsiders, kicked, banned and departed members never receive the room’s 
     assert.equal((await clients.get(who)!.subscribe(room)).code, 'ROOM_NOT_FOUND');
   }
   await Promise.all([...clients.values()].map((client) => client.close()));
-});
-
-test('a membership ended without an event still ends the subscription at the next check', async () => {
-  const c = cluster.current;
-  const [owner, member] = [await person(c), await person(c)];
-  const room = await roomWith(c, [owner, member]);
-  const client = await TestClient.signedIn(c.instances[1]!.url, member);
-  await client.subscribe(room);
-  await c.database.sql`DELETE FROM room_members WHERE room_id = ${room} AND user_id = ${member.id}`;
-  const ended = await client.next((f) => f.type === 'unsubscribed');
-  assert.deepEqual([ended.room_id, ended.reason], [room, 'access_lost']);
-  await record(c.instances[0]!, messageEvent(room, owner.id, 'unseen'));
-  const marker = `barrier ${member.id}`;
-  await record(c.instances[0]!, personal(member, marker));
-  await waitMarker(client, marker);
-  assert.equal(client.events().filter((f) => f.room_id === room).length, 0);
-  await client.close();
 });
 
 test('resuming from before a kick does not replay what happened while the member was out', async () => {
