@@ -402,8 +402,12 @@ function authorizationFor(endpoint: HttpEndpoint, samples: Samples, row: SampleR
   return authorization;
 }
 
-interface RunningService {
+export interface RunningService {
   baseUrl: string;
+  /** The `veza serve` process (bench/chat-fanout.ts signals it to read its memory). */
+  pid: number;
+  /** Its whole output (deleted by stop). */
+  logFile: string;
   output(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -415,14 +419,18 @@ function readOnly(databaseUrl: string): string {
   return url.toString();
 }
 
-interface ServiceOptions {
+export interface ServiceOptions {
   /** Where bench/capture-statements.ts appends what the service sends; absent: nothing is captured. */
   captureFile?: string;
   /** Sessions may write (the write endpoints); read-only otherwise. */
   writable?: boolean;
 }
 
-async function startService(
+/**
+ * Starts `veza serve` on `databaseUrl` with the benchmark's environment plus `env` (NODE_OPTIONS included) and waits
+ * for /readyz; read-only sessions unless `writable`.
+ */
+export async function startService(
   databaseUrl: string,
   jwtSecret: string,
   env: Record<string, string>,
@@ -473,6 +481,8 @@ async function startService(
 
   const service: RunningService = {
     baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    logFile: outputFile,
     async output() {
       const text = await readFile(outputFile, 'utf8').catch(() => output);
       return text.slice(-OUTPUT_TAIL_CHARACTERS);

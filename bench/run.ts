@@ -5,6 +5,10 @@
 // `npm run bench -- --quick --database veza_mine --scale 0.01` runs only the HTTP part (each endpoint beside
 // pgbench on its statements, at each --http-connections count, and held at half its throughput), prints the
 // table and writes nothing: for iterating on the API layer (ADR 0030).
+//
+// Two parts run on their own, each against a fresh database of its own, and are not started from here:
+// `npm run bench:files` (bench/files.ts) and `npm run bench:chat` (bench/chat-fanout.ts: WebSocket fan-out across
+// two `veza serve` processes, minutes of 1,000 sockets); their figures are hand-written sections of the report.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -246,6 +250,7 @@ async function main(): Promise<void> {
         notes: [],
       };
       await writeReport(report);
+      console.log('bench: the files and chat fan-out benchmarks are `npm run bench:files` and `npm run bench:chat`');
     } finally {
       await pool.close();
       await compiler.destroy();

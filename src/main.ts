@@ -38,7 +38,8 @@ export async function startBackgroundWork(
         url,
         jobs: lifecycleJobs,
         schedules: config.jobs.schedules,
-        run: (job) => runJob(job, { db, dataDir: config.dataDir, triggeredBy: 'schedule', log }),
+        run: (job) =>
+          runJob(job, { db, dataDir: config.dataDir, redisUrl: config.redis.url, triggeredBy: 'schedule', log }),
         log,
       });
     }

@@ -28,7 +28,7 @@ export function registerGdprCommands(program: Command, config: () => Config): vo
       await withConfiguredDatabase(settings, async (url) => {
         const pool = openPool(url, settings.db);
         try {
-          const result = await exportUserData(pool.db, userId, settings.dataDir);
+          const result = await exportUserData(pool.db, userId, settings.dataDir, { redisUrl: settings.redis.url });
           const total = Object.values(result.rowsByTable).reduce((sum, n) => sum + n, 0);
           print(`exported ${total} row(s) of user ${userId}: ${counts(result.rowsByTable)}`);
           print(result.path);
@@ -49,7 +49,10 @@ export function registerGdprCommands(program: Command, config: () => Config): vo
       await withConfiguredDatabase(settings, async (url) => {
         const pool = openPool(url, settings.db);
         try {
-          const request = await requestAccountDeletion(pool.db, userId, { dataDir: settings.dataDir });
+          const request = await requestAccountDeletion(pool.db, userId, {
+            dataDir: settings.dataDir,
+            redisUrl: settings.redis.url,
+          });
           const when = request.deletedAt.toISOString();
           print(
             request.alreadyDeleted
@@ -72,7 +75,7 @@ export function registerGdprCommands(program: Command, config: () => Config): vo
                 anonymised = await anonymiseAccounts(context, await loadAccountPlan(context.db), [userId]);
               },
             },
-            { db: pool.db, dataDir: settings.dataDir, triggeredBy: 'manual' },
+            { db: pool.db, dataDir: settings.dataDir, redisUrl: settings.redis.url, triggeredBy: 'manual' },
           );
           if (result.status === 'failed') throw new Error(`anonymisation failed: ${result.error ?? 'unknown error'}`);
           const row = await pool.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();

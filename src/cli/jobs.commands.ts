@@ -57,6 +57,7 @@ export function registerJobsCommands(program: Command, config: () => Config): vo
           const result = await runJob(job, {
             db: pool.db,
             dataDir: settings.dataDir,
+            redisUrl: settings.redis.url,
             dryRun: options.dryRun ?? false,
             triggeredBy: 'manual',
             log: print,

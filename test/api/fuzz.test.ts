@@ -50,6 +50,10 @@ const testApp = useTestApp({
       }),
       VEZA_OIDC_REDIRECT_URIS: REDIRECT_URI,
       VEZA_ENCRYPTION_KEYS: JSON.stringify({ fuzz1: randomBytes(32).toString('base64') }),
+      // The presence sweep (ADR 0059) writes on its own clock; a sweep during a refused request would read as that
+      // request's write. Its period is pushed past the run; presence.instances.test.ts tests it.
+      VEZA_CHAT_PRESENCE_RENEW_MS: '300000',
+      VEZA_CHAT_PRESENCE_LEASE_MS: '900000',
     };
   },
 });

@@ -45,14 +45,14 @@ export const chatModule: DomainModule = ({ pool, config, accessTokens }) => {
     );
     // Direct messages (issue 14 §3; ADR 0058).
     registerDirectRoutes(app, createDirectService(pool, config));
-    // Presence and typing (issue 14 §5; ADR 0059): Redis with VEZA_REDIS_URL, else the tables. The gateway calls
-    // presence.connected / presence.disconnected as connections come and go.
+    // Presence and typing (issue 14 §5; ADR 0059): Redis with VEZA_REDIS_URL, else the tables. The gateway tells
+    // this instance's presence as connections come and go, and renews its leases while they stay.
     const presence = createPresenceService(pool, config);
     app.addHook('onClose', () => presence.close());
     registerPresenceRoutes(app, presence);
     // The real-time gateway (issue 14 §4; ADRs 0054, 0055): GET /v1/chat/socket, fan-out, resume.
     void app.register(async (scope) => {
-      await registerChatGateway(scope, { pool, config, accessTokens }, presence);
+      await registerChatGateway(scope, { pool, config, accessTokens }, presence.forInstance());
     });
     done();
   };

@@ -13,4 +13,6 @@ export const chatTables = [
 ] as const;
 
 export { chatModule } from './chat.module.ts';
+// Presence kept in Redis (ADR 0059) is personal data outside the tables: the GDPR export and erasure reach it here.
+export { erasePresenceKeptInRedis, presenceKeptInRedis } from './presence.repository.ts';
 export { chatEventsExpire } from './chat.events.jobs.ts';

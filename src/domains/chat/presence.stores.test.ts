@@ -1,6 +1,7 @@
 // Both presence stores (ADR 0059): the tables (user_presence, typing_indicators) and Redis (a server runs locally
 // on 6379), through the same service, on a clock the test moves: typing lapses 10 seconds after its last renewal
-// without any sleep, the table path deletes expired rows, and the gateway's connected/disconnected calls.
+// without any sleep, the table path deletes expired rows, and an instance's connected/disconnected calls (several
+// instances: presence.instances.test.ts).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
@@ -32,7 +33,9 @@ async function roomOf(...members: Caller[]): Promise<string> {
 
 for (const [name, makeStore] of stores) {
   describe(`the ${name} store`, () => {
-    let clock = Date.parse('2026-03-01T12:00:00.000Z');
+    // Ahead of real time: the test app's own gateway sweeps lapsed presences by the real clock, and must find none
+    // of these (their last_seen_at is this clock's).
+    let clock = Date.parse('2100-03-01T12:00:00.000Z');
     const opened: PresenceStore[] = [];
     const service = () => {
       const store = makeStore();
@@ -79,24 +82,31 @@ for (const [name, makeStore] of stores) {
 
     test('presence: set by the client, online on connection (keeping away or busy), offline on disconnection', async () => {
       const presence = service();
+      const instance = presence.forInstance();
+      const { renewEveryMs } = presence.timing;
       const ana = await person();
-      const first = await presence.connected(ana.userId);
+      const first = await instance.connected(ana.userId);
       assert.equal(first.status, 'online');
       assert.equal(first.last_seen_at.getTime(), clock);
       await presence.update(ana, { status: 'busy', custom_status: 'recording' });
-      clock += 60_000;
-      const again = await presence.connected(ana.userId);
+      clock += renewEveryMs;
+      await instance.renew([ana.userId]);
+      // Another device, through another instance, while the first is still connected.
+      const again = await presence.connected(ana.userId, 'another-instance');
       assert.equal(again.status, 'busy', 'a chosen status survives a new connection');
       assert.equal(again.custom_status, 'recording');
       assert.equal(again.last_seen_at.getTime(), clock);
-      clock += 60_000;
-      const gone = await presence.disconnected(ana.userId);
-      assert.equal(gone.status, 'offline');
-      assert.equal(gone.custom_status, 'recording');
-      assert.equal(gone.last_seen_at.getTime(), clock, 'last seen when the last connection closed');
+      await presence.disconnected(ana.userId, 'another-instance');
+      clock += renewEveryMs;
+      const closedAt = clock;
+      await instance.disconnected(ana.userId);
+      // The tables confirm a renewal period and a half later, at the instance's next renewal; Redis knew at once.
+      clock += 2 * renewEveryMs;
+      await instance.renew([]);
       const own = await presence.own(ana);
       assert.equal(own.status, 'offline');
-      assert.equal(own.last_seen_at, new Date(clock).toISOString());
+      assert.equal(own.custom_status, 'recording');
+      assert.equal(own.last_seen_at, new Date(closedAt).toISOString(), 'last seen when the last connection closed');
     });
   });
 }
@@ -131,7 +141,7 @@ test('the Redis keys expire on their own: presence after 90 days, a room’s typ
     const now = new Date();
     const userId = randomUUID();
     const roomId = randomUUID();
-    await store.set(userId, { status: 'online' }, now);
+    await store.set(userId, { status: 'online' }, now, 30_000);
     await store.startTyping(roomId, userId, new Date(now.getTime() + TYPING_TTL_MS), now);
     const presenceTtl = await redis.ttl(`${prefix}presence:${userId}`);
     assert.ok(presenceTtl > 89 * 86_400 && presenceTtl <= 90 * 86_400, `presence TTL ${presenceTtl}`);

@@ -10,6 +10,7 @@ export const profilesModule: DomainModule = ({ pool, config }) => {
     repository: createProfilesRepository(pool),
     db: pool.db,
     dataDir: config.dataDir,
+    redisUrl: config.redis.url,
   });
   return (app, _options, done) => {
     registerProfilesRoutes(app, service);

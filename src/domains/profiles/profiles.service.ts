@@ -200,18 +200,22 @@ export interface ProfilesServiceOptions {
   db: Database;
   /** $VEZA_DATA_DIR: the GDPR export job writes archives under <dataDir>/exports/<user id>/. */
   dataDir: string;
+  /** $VEZA_REDIS_URL: a deleted account's presence kept there goes with it (ADR 0059). */
+  redisUrl?: string | undefined;
 }
 
 export class ProfilesService {
   readonly #repository: ProfilesRepository;
   readonly #db: Database;
   readonly #dataDir: string;
+  readonly #redisUrl: string | undefined;
   readonly #anonymisationDelayDays: number;
 
   constructor(options: ProfilesServiceOptions) {
     this.#repository = options.repository;
     this.#db = options.db;
     this.#dataDir = options.dataDir;
+    this.#redisUrl = options.redisUrl;
     const delay = loadTableRegistry().users?.retention.maxAgeDays;
     if (!delay) throw new Error('db/table-registry.json: users has no retention period');
     this.#anonymisationDelayDays = delay;
@@ -313,6 +317,7 @@ export class ProfilesService {
     const deletion = await requestAccountDeletion(this.#db, caller.userId, {
       actorId: caller.userId,
       dataDir: this.#dataDir,
+      redisUrl: this.#redisUrl,
     });
     const anonymisedAfter = new Date(deletion.deletedAt.getTime() + this.#anonymisationDelayDays * 86_400_000);
     return { deleted_at: iso(deletion.deletedAt), anonymised_after: iso(anonymisedAfter) };

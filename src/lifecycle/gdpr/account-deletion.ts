@@ -2,6 +2,7 @@
 // removal of its personal data 30 days later (accounts.anonymise), legal records kept and detached (ADR 0005).
 import { rm } from 'node:fs/promises';
 import { sql } from 'kysely';
+import { erasePresenceKeptInRedis } from '../../domains/chat/index.ts';
 import type { JobContext, JobDb } from '../../platform/jobs/job.ts';
 import { inSavepoint } from '../../platform/jobs/run-job.ts';
 import { deleteInBatches, BATCH_SIZE, type Condition, type Fragment } from '../batches.ts';
@@ -248,13 +249,16 @@ export interface DeletionRequest {
  * already deleted only the content still visible is hidden, which completes an interrupted request.
  * `actorId` is recorded in the audit trail as the acting user (the person themself, or an admin). With `dataDir`,
  * the person's GDPR export archives go too (ADR 0037): everything about them, which nobody can download any more.
+ * With `redisUrl`, their presence kept there goes first (ADR 0059): Redis out of reach, nothing is deleted (503).
  */
 export async function requestAccountDeletion(
   db: JobDb,
   userId: string,
-  options: { actorId?: string; dataDir?: string } = {},
+  options: { actorId?: string; dataDir?: string; redisUrl?: string | undefined } = {},
 ): Promise<DeletionRequest> {
   assertUuid(userId);
+  // Before the transaction: once it commits the person is logged out and could not ask again.
+  if (options.redisUrl) await erasePresenceKeptInRedis(options.redisUrl, [userId]);
   const transaction = transactor(db);
   const account = await transaction(async (tx) => {
     if (options.actorId) await sql`SELECT set_config('veza.actor_id', ${options.actorId}, true)`.execute(tx);
@@ -360,6 +364,9 @@ export async function anonymiseAccounts(
   options: { deletedBefore?: Date } = {},
 ): Promise<string[]> {
   if (userIds.length === 0) return [];
+  // Their presence in Redis goes again (ADR 0059), in case something wrote it back after the request; first, so
+  // that Redis out of reach fails the run before any account is anonymised and so left out of the next one.
+  if (context.redisUrl && !context.dryRun) await erasePresenceKeptInRedis(context.redisUrl, userIds);
   const mine = (column: string, only?: Condition): Condition =>
     only
       ? sql`${sql.id(column)} = ANY(${userIds}::uuid[]) AND ${only}`

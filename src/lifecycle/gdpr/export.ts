@@ -5,6 +5,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
 import { create as createTar } from 'tar';
+import { presenceKeptInRedis } from '../../domains/chat/index.ts';
 import { storageForDataDir, writeOwnFiles } from '../../domains/files/index.ts';
 import type { JobDb } from '../../platform/jobs/job.ts';
 import { inSavepoint } from '../../platform/jobs/run-job.ts';
@@ -435,10 +436,20 @@ type Rows = { json: string; cells: string }[];
 /**
  * Writes the person's archive (export.json and one CSV per table of the plan, from one consistent snapshot)
  * to <dataDir>/exports/<user id>/<timestamp>.tar.gz, readable by the owner of the process only, and returns it.
- * Does not touch users.exported_at (the gdpr.exports job does, see markExported).
+ * Does not touch users.exported_at (the gdpr.exports job does, see markExported). With `redisUrl`, what Redis
+ * keeps of them (chat presence, ADR 0059) is in it too: export.json's `redis` and `redis.<name>.csv`.
  */
-export async function exportUserData(db: JobDb, userId: string, dataDir: string): Promise<UserExport> {
+export async function exportUserData(
+  db: JobDb,
+  userId: string,
+  dataDir: string,
+  options: { redisUrl?: string | undefined } = {},
+): Promise<UserExport> {
   assertUuid(userId);
+  // Read first: an unreachable Redis fails the export (retried by the job) rather than leaving it out silently.
+  const kept: Record<string, { columns: readonly string[]; rows: Record<string, string | null>[] }> = options.redisUrl
+    ? { presence: await presenceKeptInRedis(options.redisUrl, userId) }
+    : {};
   const directory = userExportDirectory(dataDir, userId);
   const inSnapshot = <T>(work: (tx: JobDb) => Promise<T>): Promise<T> =>
     db.isTransaction
@@ -499,9 +510,28 @@ export async function exportUserData(db: JobDb, userId: string, dataDir: string)
             await csv.close();
           }
         }
-        await json.write('\n}}\n');
+        await json.write('\n}');
+        if (options.redisUrl) {
+          const rowsByName = Object.fromEntries(Object.entries(kept).map(([name, { rows }]) => [name, rows]));
+          await json.write(`,\n"redis":${JSON.stringify(rowsByName)}`);
+        }
+        await json.write('}\n');
       } finally {
         await json.close();
+      }
+      for (const [name, { columns, rows }] of Object.entries(kept)) {
+        const csvName = `redis.${name}.csv`;
+        names.push(csvName);
+        const csv = await open(join(staging, csvName), 'wx', 0o600);
+        try {
+          await csv.write(`${columns.map(csvField).join(',')}\r\n`);
+          for (const row of rows) {
+            await csv.write(`${columns.map((column) => csvField(row[column] ?? null)).join(',')}\r\n`);
+          }
+        } finally {
+          await csv.close();
+        }
+        counts[`redis.${name}`] = rows.length;
       }
       // The person's uploaded files themselves, read in the same snapshot (ADR 0043: inside the archive).
       names.push(...(await writeOwnFiles(tx, userId, staging, storageForDataDir(dataDir))));

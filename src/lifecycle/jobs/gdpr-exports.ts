@@ -32,7 +32,7 @@ export const gdprExports: JobDefinition = {
     const failures: string[] = [];
     for (const { id } of pending) {
       try {
-        const result = await exportUserData(db, id, context.dataDir);
+        const result = await exportUserData(db, id, context.dataDir, { redisUrl: context.redisUrl });
         // An account deleted while its archive was written: the deletion removed what was there before (ADR 0037).
         const {
           rows: [live],

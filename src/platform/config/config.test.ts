@@ -147,6 +147,8 @@ test('every variable is read', () => {
       accountCheckMs: 15_000,
       framesPerSecond: 20,
       frameBurst: 40,
+      presenceRenewMs: 10_000,
+      presenceLeaseMs: 30_000,
     },
     files: {
       storage: 's3',
@@ -185,6 +187,10 @@ test('a bad value names the variable and the rule', () => {
     /invalid cron expression for retention.sessions/,
   );
   assert.throws(() => loadConfig({ VEZA_JOB_SCHEDULES: '[1]' }), /VEZA_JOB_SCHEDULES must be a JSON object/);
+  assert.throws(
+    () => loadConfig({ VEZA_CHAT_PRESENCE_RENEW_MS: '5000', VEZA_CHAT_PRESENCE_LEASE_MS: '9000' }),
+    /VEZA_CHAT_PRESENCE_LEASE_MS must be at least twice VEZA_CHAT_PRESENCE_RENEW_MS \(5000\)/,
+  );
 });
 
 test('a short JWT secret is refused without being echoed', () => {

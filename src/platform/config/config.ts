@@ -482,12 +482,26 @@ export interface ChatGatewayConfig {
   accountCheckMs: number;
   framesPerSecond: number;
   frameBurst: number;
+  /** Presence across instances (ADR 0059): each instance renews its users' connection leases this often... */
+  presenceRenewMs: number;
+  /** ...each lease lasting this long, so a dead instance's users read as offline this long after its last renewal. */
+  presenceLeaseMs: number;
 }
 
 function chatGatewayConfig(env: Env): ChatGatewayConfig {
   const natsUrl = env.VEZA_NATS_URL || undefined;
   if (natsUrl !== undefined && !/^(nats|tls):\/\/[^\s/]+/.test(natsUrl)) {
     throw new ConfigError('VEZA_NATS_URL', 'must be a nats:// or tls:// URL', '<hidden>');
+  }
+  const presenceRenewMs = integer(env, 'VEZA_CHAT_PRESENCE_RENEW_MS', 10_000, 50, 300_000);
+  const presenceLeaseMs = integer(env, 'VEZA_CHAT_PRESENCE_LEASE_MS', 30_000, 100, 900_000);
+  // A lease must outlive a late renewal, or connected users would flicker offline.
+  if (presenceLeaseMs < 2 * presenceRenewMs) {
+    throw new ConfigError(
+      'VEZA_CHAT_PRESENCE_LEASE_MS',
+      `must be at least twice VEZA_CHAT_PRESENCE_RENEW_MS (${presenceRenewMs})`,
+      String(presenceLeaseMs),
+    );
   }
   return {
     natsUrl,
@@ -498,6 +512,8 @@ function chatGatewayConfig(env: Env): ChatGatewayConfig {
     accountCheckMs: integer(env, 'VEZA_CHAT_WS_ACCOUNT_CHECK_MS', 30_000, 100, 3_600_000),
     framesPerSecond: integer(env, 'VEZA_CHAT_WS_FRAMES_PER_SECOND', 10, 1, 10_000),
     frameBurst: integer(env, 'VEZA_CHAT_WS_FRAME_BURST', 30, 1, 100_000),
+    presenceRenewMs,
+    presenceLeaseMs,
   };
 }
 

@@ -17,6 +17,8 @@ export interface JobContext {
   now: Date;
   /** Where jobs write files (audit archives, GDPR exports): $VEZA_DATA_DIR. */
   dataDir: string;
+  /** $VEZA_REDIS_URL: personal data kept there (chat presence, ADR 0059) is exported and erased too. */
+  redisUrl?: string | undefined;
   log(line: string): void;
   /** Adds `rows` to what this run did to `table` (recorded in job_runs.rows_by_table, shown as progress). */
   count(table: string, rows: number): void;

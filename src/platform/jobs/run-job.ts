@@ -5,6 +5,8 @@ import type { JobContext, JobDb, JobDefinition } from './job.ts';
 export interface RunOptions {
   db: Database;
   dataDir: string;
+  /** JobContext.redisUrl: $VEZA_REDIS_URL, when set. */
+  redisUrl?: string | undefined;
   dryRun?: boolean;
   triggeredBy: 'schedule' | 'manual';
   log?: (line: string) => void;
@@ -39,6 +41,7 @@ export async function runJob(job: JobDefinition, options: RunOptions): Promise<J
     dryRun,
     now,
     dataDir: options.dataDir,
+    redisUrl: options.redisUrl,
     log,
     count(table, rows) {
       rowsByTable[table] = (rowsByTable[table] ?? 0) + rows;

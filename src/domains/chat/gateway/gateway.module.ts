@@ -16,7 +16,7 @@ function brokerFor({ pool, config }: ModuleDependencies): ChatBroker {
 }
 
 export function gatewayLimits(config: ModuleDependencies['config']): GatewayLimits {
-  const { natsUrl: _nats, ...limits } = config.chat;
+  const { natsUrl: _nats, presenceRenewMs: _renew, presenceLeaseMs: _lease, ...limits } = config.chat;
   return { ...DEFAULT_LIMITS, ...limits };
 }
 

@@ -11,10 +11,16 @@ import { roomAccess } from './gateway.repository.ts';
 import { ChatHub } from './hub.ts';
 import { CloseCodes, type GatewayLimits } from './protocol.ts';
 
-/** Told when a user's first connection on this instance authenticates and when their last one closes. */
+/**
+ * Presence as this instance sees it (ADR 0059; chat's InstancePresence): told when a user's first connection here
+ * authenticates and when their last one closes, and every `renewEveryMs` which users are connected here, so that
+ * their leases run on while other instances, and this one's death, are accounted for elsewhere.
+ */
 export interface PresenceHooks {
   connected(userId: string): Promise<unknown>;
   disconnected(userId: string): Promise<unknown>;
+  renew(connectedUserIds: readonly string[]): Promise<unknown>;
+  readonly renewEveryMs: number;
 }
 
 export interface GatewayOptions {
@@ -44,6 +50,11 @@ export class ChatGateway {
   readonly #presence: PresenceHooks | undefined;
   /** Authenticated connections per user on this instance. */
   readonly #perUser = new Map<string, number>();
+  readonly #presenceRenewal: NodeJS.Timeout | undefined;
+  #renewing = false;
+  /** Presence calls under way, awaited by close() so none outlives the stores it writes to. */
+  readonly #presenceWork = new Set<Promise<unknown>>();
+  #closing = false;
 
   constructor(options: GatewayOptions) {
     this.#db = options.db;
@@ -59,16 +70,26 @@ export class ChatGateway {
     // Full buckets carry no information: drop them now and then so the map holds only active senders.
     this.#sweep = setInterval(() => this.#sweepBuckets(), 60_000);
     this.#sweep.unref();
+    if (this.#presence) {
+      this.#presenceRenewal = setInterval(() => this.#renewPresence(), this.#presence.renewEveryMs);
+      this.#presenceRenewal.unref();
+    }
   }
 
   start(): Promise<void> {
     return this.hub.start();
   }
 
-  /** Closes every connection (1001: reconnect elsewhere and resume) and stops fan-out. */
+  /**
+   * Closes every connection (1001: reconnect elsewhere and resume) and stops fan-out. Presence is not told: the
+   * users are not leaving, their clients reconnect elsewhere; their leases here lapse unless renewed there first.
+   */
   async close(): Promise<void> {
+    this.#closing = true;
     clearInterval(this.#sweep);
+    clearInterval(this.#presenceRenewal);
     for (const connection of [...this.#connections]) connection.close(CloseCodes.goingAway, 'server shutting down');
+    await Promise.allSettled([...this.#presenceWork]);
     await this.hub.close();
   }
 
@@ -104,7 +125,27 @@ export class ChatGateway {
   }
 
   #tellPresence(what: 'connected' | 'disconnected', userId: string): void {
-    this.#presence?.[what](userId).catch((error: unknown) => this.log.warn({ err: error }, `presence ${what} failed`));
+    if (!this.#presence || this.#closing) return;
+    this.#presenceUnderWay(this.#presence[what](userId), `presence ${what} failed`);
+  }
+
+  #renewPresence(): void {
+    // A renewal slower than the period is not doubled up: the next tick finds it done.
+    if (!this.#presence || this.#closing || this.#renewing) return;
+    this.#renewing = true;
+    this.#presenceUnderWay(this.#presence.renew([...this.#perUser.keys()]), 'presence renewal failed', () => {
+      this.#renewing = false;
+    });
+  }
+
+  #presenceUnderWay(work: Promise<unknown>, failure: string, then?: () => void): void {
+    const tracked = work
+      .catch((error: unknown) => this.log.warn({ err: error }, failure))
+      .finally(() => {
+        this.#presenceWork.delete(tracked);
+        then?.();
+      });
+    this.#presenceWork.add(tracked);
   }
 
   /** Token bucket: framesPerSecond refill, frameBurst capacity, per user (per connection before auth). */
