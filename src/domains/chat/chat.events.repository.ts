@@ -93,7 +93,8 @@ export async function eventsBySeq(db: Executor, seqs: readonly string[]): Promis
   const rows = await db
     .selectFrom('chat_events')
     .select(['seq', 'scope_type', 'scope_id', 'event_type', 'payload', 'created_at'])
-    .where('seq', 'in', seqs)
+    // One array parameter: one prepared statement whatever the batch size.
+    .where(sql<boolean>`seq = ANY(${[...seqs]}::bigint[])`)
     .orderBy('seq')
     .execute();
   return rows.map((row) => toStored(row as EventRow));

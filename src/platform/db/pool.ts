@@ -70,6 +70,17 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether `error` says the database could not answer now rather than that the statement is wrong: a connection
+ * problem, or a statement cancelled by a timeout, a lock wait, a deadlock, a serialization failure or a full server.
+ * Retrying later may succeed.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (isConnectionError(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['40001', '40P01', '55P03', '57014', '53300'].includes(code);
+}
+
 export function openPool(url: string, settings: Config['db'], options: PoolOptions = {}): Pool {
   const onIdleError =
     options.onIdleError ?? ((error: Error) => process.stderr.write(`database connection lost: ${error.message}\n`));

@@ -1,5 +1,6 @@
 // One WebSocket connection of GET /v1/chat/socket (ADR 0055): authentication, subscriptions, limits, heartbeats.
 import type { WebSocket } from 'ws';
+import { isTransientDatabaseError } from '../../../platform/db/pool.ts';
 import type { Caller } from '../../../platform/http/caller.ts';
 import type { ChatScope, StoredChatEvent } from '../chat.events.ts';
 import { scopeKey } from '../chat.events.repository.ts';
@@ -33,6 +34,7 @@ export class GatewayConnection implements HubPeer {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #timers: NodeJS.Timeout[] = [];
   #expiryTimer: NodeJS.Timeout | undefined;
+  #recheckTimer: NodeJS.Timeout | undefined;
   #strikes = 0;
 
   readonly socket: WebSocket;
@@ -117,6 +119,7 @@ export class GatewayConnection implements HubPeer {
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
     if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    if (this.#recheckTimer) clearTimeout(this.#recheckTimer);
     for (const subscription of this.#subscriptions.values()) this.gateway.hub.unsubscribe(subscription);
     this.#subscriptions.clear();
     this.gateway.forget(this);
@@ -124,11 +127,21 @@ export class GatewayConnection implements HubPeer {
 
   // ---- receiving --------------------------------------------------------------------------------------------
 
-  /** Frames are handled one after the other, in the order received. */
+  /**
+   * Frames are handled one after the other, in the order received. A database that does not answer in time
+   * costs the frame, not the connection: the client is told to send it again (or, before it is signed in, to
+   * reconnect in a moment).
+   */
   #serially(work: () => Promise<void>): void {
     this.#frames = this.#frames.then(work).catch((error: unknown) => {
+      if (isTransientDatabaseError(error)) {
+        this.gateway.log.warn({ err: error }, 'chat socket frame: database unavailable');
+        if (this.#caller) this.#error(ErrorCodes.unavailable, 'The database did not answer in time; send it again');
+        else this.close(CloseCodes.tryAgainLater, 'the database did not answer in time; reconnect');
+        return;
+      }
       this.gateway.log.error({ err: error }, 'chat socket frame failed');
-      this.close(1011, 'internal error');
+      this.close(CloseCodes.internalError, 'internal error');
     });
   }
 
@@ -209,8 +222,7 @@ export class GatewayConnection implements HubPeer {
     this.#token = token;
     this.#armExpiry(token);
     this.gateway.adopt(this);
-    const check = setInterval(() => this.#serially(() => this.#recheck()), this.gateway.limits.accountCheckMs);
-    this.#timers.push(check);
+    this.#scheduleRecheck();
     this.#send({
       type: 'ready',
       user_id: caller.userId,
@@ -237,10 +249,34 @@ export class GatewayConnection implements HubPeer {
   }
 
   /**
+   * The next periodic check, 75–125 % of the period away: connections opened together (a reconnect wave after a
+   * deploy) spread their checks instead of asking the database all at once every period.
+   */
+  #scheduleRecheck(): void {
+    if (this.#closed) return;
+    const delay = this.gateway.limits.accountCheckMs * (0.75 + Math.random() / 2);
+    // The next one is armed when this one is done: checks slowed down by the database never pile up.
+    this.#recheckTimer = setTimeout(
+      () => this.#serially(() => this.#recheck().finally(() => this.#scheduleRecheck())),
+      delay,
+    );
+  }
+
+  /**
    * The periodic check: the account is still usable with this token (not logged out everywhere, banned or
    * deleted), and every followed room is still readable (a membership change the events did not announce).
+   * A database that does not answer skips this check; the next one runs as scheduled.
    */
   async #recheck(): Promise<void> {
+    try {
+      await this.#checkAccess();
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+      this.gateway.log.warn({ err: error }, 'chat socket re-check skipped: database unavailable');
+    }
+  }
+
+  async #checkAccess(): Promise<void> {
     if (this.#closed || !this.#token) return;
     const caller = await this.gateway.authenticate(this.#token);
     if (!caller) {

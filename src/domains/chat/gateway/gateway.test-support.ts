@@ -29,32 +29,44 @@ export interface Cluster {
   stop(instance: Instance): Promise<void>;
 }
 
-/** `count` instances of the whole application on one database, each listening on a free port of 127.0.0.1. */
-export function useCluster(count: number, env: Record<string, string> = {}): { readonly current: Cluster } {
+/**
+ * `count` instances of the whole application on one database, each listening on a free port of 127.0.0.1; `pool`
+ * overrides their pool settings (a small pool with a short connect timeout stalls easily).
+ */
+export function useCluster(
+  count: number,
+  env: Record<string, string> = {},
+  pool: { poolSize?: number; connectTimeoutMs?: number } = {},
+): { readonly current: Cluster } {
   let cluster: Cluster | undefined;
   before(async () => {
     const database = await migratedDatabase();
     const accessTokens = new AccessTokens(TEST_JWT_SECRET, 900);
     const instances: Instance[] = [];
     for (let i = 0; i < count; i += 1) {
-      const pool = openPool(database.url, {
-        poolSize: 4,
-        connectTimeoutMs: 10_000,
+      const instancePool = openPool(database.url, {
+        poolSize: pool.poolSize ?? 4,
+        connectTimeoutMs: pool.connectTimeoutMs ?? 10_000,
         statementTimeoutMs: 10_000,
         lockTimeoutMs: 3_000,
         prepareStatements: true,
       });
       const app = await buildApp({
-        pool,
+        pool: instancePool,
         config: testConfig(database.url, env),
         accessTokens,
-        authenticate: createAuthenticator(accessTokens, pool.db),
+        authenticate: createAuthenticator(accessTokens, instancePool.db),
         latestMigrationVersion: listMigrationFiles().at(-1)?.version ?? 0,
-        constraintColumns: await loadConstraintColumns(pool.db),
+        constraintColumns: await loadConstraintColumns(instancePool.db),
         logLevel: 'silent',
       });
       const address = await app.listen({ port: 0, host: '127.0.0.1' });
-      instances.push({ app, pool, url: `${address.replace('http', 'ws')}/v1/chat/socket`, closed: false });
+      instances.push({
+        app,
+        pool: instancePool,
+        url: `${address.replace('http', 'ws')}/v1/chat/socket`,
+        closed: false,
+      });
     }
     cluster = {
       database,

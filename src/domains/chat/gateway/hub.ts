@@ -7,6 +7,11 @@
 //   replayed rows are sent, the buffer is flushed (dropping what the replay already sent) and it goes live. Each
 //   subscription sends only seqs above its cursor, so an event read twice (replay and notice, or a resync) is sent
 //   once.
+// - Notices that arrive while a read is under way wait and go into the next read together (one query per read,
+//   however fast they come).
+// - A read that fails (the database stalled, the pool was exhausted) loses nothing: the hub turns "stale", and from
+//   then on it reads every followed scope after its lowest cursor instead of trusting notices, retrying on a timer
+//   until one such resync completes. Delivering a later notice first would move cursors past the lost events.
 // - An event that ends a reader's access to a room (left, kicked, banned, room deleted) ends that reader's
 //   subscription before anything else is sent to it, and is not sent to it.
 import type { Database } from '../../../platform/db/pool.ts';
@@ -71,25 +76,38 @@ export interface HubOptions {
   db: Database;
   broker: ChatBroker;
   onError: (error: unknown) => void;
+  /** After a failed read, the first resync is tried after about this long (with jitter); default 1 s. */
+  resyncRetryMs?: number;
 }
+
+/** The most seqs read in one query. */
+const NOTICE_READ_LIMIT = 1_000;
 
 export class ChatHub {
   readonly #db: Database;
   readonly #broker: ChatBroker;
   readonly #onError: (error: unknown) => void;
   readonly #scopes = new Map<string, Set<Subscription>>();
+  readonly #resyncRetryMs: number;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Notices not read yet, and whether a read of them is queued on the chain. */
+  #pending: ChatNotice[] = [];
+  #readQueued = false;
+  /** A read failed: events may be missing until a resync completes. */
+  #stale = false;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: HubOptions) {
     this.#db = options.db;
     this.#broker = options.broker;
     this.#onError = options.onError;
+    this.#resyncRetryMs = options.resyncRetryMs ?? 1_000;
   }
 
   async start(): Promise<void> {
     await this.#broker.start({
-      onNotices: (notices) => this.#enqueue(() => this.#deliverNotices(notices)),
+      onNotices: (notices) => this.#receive(notices),
       onResync: () => this.#enqueue(() => this.#resync()),
       onError: (error) => this.#onError(error),
     });
@@ -97,9 +115,15 @@ export class ChatHub {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
     await this.#broker.close();
     await this.#chain;
     this.#scopes.clear();
+  }
+
+  /** Whether events may be missing until the next resync completes (operations, tests). */
+  get stale(): boolean {
+    return this.#stale;
   }
 
   /** The number of subscriptions on this instance (operations, tests). */
@@ -172,18 +196,54 @@ export class ChatHub {
   }
 
   #enqueue(work: () => Promise<void>): void {
-    this.#chain = this.#chain.then(work).catch((error: unknown) => this.#onError(error));
+    this.#chain = this.#chain.then(work).catch((error: unknown) => {
+      if (this.#closed) return;
+      this.#onError(error);
+      this.#markStale();
+    });
+  }
+
+  #receive(notices: ChatNotice[]): void {
+    for (const notice of notices) this.#pending.push(notice);
+    if (this.#readQueued) return;
+    this.#readQueued = true;
+    this.#enqueue(async () => {
+      this.#readQueued = false;
+      const batch = this.#pending;
+      this.#pending = [];
+      if (this.#stale) await this.#resync();
+      else await this.#deliverNotices(batch);
+    });
+  }
+
+  #markStale(): void {
+    this.#stale = true;
+    if (this.#retryTimer || this.#closed) return;
+    const delay = this.#resyncRetryMs * (0.5 + Math.random());
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#stale && !this.#closed) this.#enqueue(() => this.#resync());
+    }, delay);
+    this.#retryTimer.unref();
   }
 
   async #deliverNotices(notices: ChatNotice[]): Promise<void> {
     if (this.#closed) return;
     const wanted = notices.filter((notice) => this.#scopes.has(notice.scopeKey)).map((notice) => notice.seq);
-    if (wanted.length === 0) return;
-    for (const event of await eventsBySeq(this.#db, wanted)) this.dispatch(event);
+    for (let start = 0; start < wanted.length; start += NOTICE_READ_LIMIT) {
+      const events = await eventsBySeq(this.#db, wanted.slice(start, start + NOTICE_READ_LIMIT));
+      for (const event of events) this.dispatch(event);
+    }
   }
 
-  /** Reads every followed scope after the lowest cursor of its subscriptions (notices may have been lost). */
+  /**
+   * Reads every followed scope after the lowest cursor of its subscriptions (notices may have been lost), and
+   * clears the stale mark once every scope was read.
+   */
   async #resync(): Promise<void> {
+    if (this.#closed) return;
+    // Notices waiting now are covered by this read.
+    this.#pending = [];
     for (const [key, set] of [...this.#scopes]) {
       if (this.#closed) return;
       const first = set.values().next();
@@ -197,6 +257,7 @@ export class ChatHub {
         cursor = BigInt(page.at(-1)!.seq);
       }
     }
+    this.#stale = false;
   }
 
   /** Delivers one committed event to the local subscribers of its scope. */

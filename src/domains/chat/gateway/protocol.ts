@@ -61,6 +61,8 @@ export const ErrorCodes = {
   tooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
   rateLimited: 'RATE_LIMITED',
   tokenMismatch: 'TOKEN_ACCOUNT_MISMATCH',
+  /** The database could not answer in time: nothing was done, send the frame again a little later. */
+  unavailable: 'TEMPORARILY_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -79,6 +81,10 @@ export const CloseCodes = {
   rateLimited: 4029,
   /** No pong to a ping within one heartbeat interval. */
   deadPeer: 4000,
+  /** The failure was on our side; nothing the client sent was wrong. */
+  internalError: 1011,
+  /** Authentication could not be checked now (the database did not answer): reconnect in a moment. */
+  tryAgainLater: 1013,
 } as const;
 
 /** The limits of one connection (ADR 0055); tests shrink some of them. */
