@@ -28,6 +28,7 @@ export async function buildParameterPools(
   for (const workload of workloads) {
     const table = poolTableName(workload);
     await sql.unsafe(`DROP TABLE IF EXISTS ${table}`);
+    if (workload.setup) await sql.unsafe(workload.setup);
     await sql.unsafe(
       `CREATE UNLOGGED TABLE ${table} AS
          SELECT row_number() OVER () AS n, sample.* FROM (${workload.sample}) AS sample`,

@@ -9,6 +9,7 @@ import {
   placeSingleProductOrder,
   productsByCategory,
 } from '../src/domains/marketplace/orders.queries.ts';
+import { notificationPageQuery, unreadCountQuery } from '../src/domains/notifications/notifications.queries.ts';
 import { follow, followersOf, followFeed, latestPosts } from '../src/domains/social/feed.queries.ts';
 import {
   likeTrack,
@@ -46,6 +47,11 @@ export interface Workload {
    * `table` are deleted after it, so each side of the benchmark inserts the same fresh rows.
    */
   fresh?: { table: string };
+  /**
+   * SQL run once before the sample is drawn, idempotent: makes the state a workload needs and the seed lacks (the
+   * readers following 1,000 or 5,000 accounts of the feed workloads).
+   */
+  setup?: string;
 }
 
 const PAGE = 20;
@@ -72,6 +78,19 @@ function pairs(input: { left: string; right: string; names: [string, string]; ex
             AND NOT EXISTS (SELECT 1 FROM ${input.existing} AS existing
                             WHERE existing.${a} = pair.${a} AND existing.${b} = pair.${b})
           ORDER BY pair.i`;
+}
+/**
+ * Sixteen readers each following `followees` accounts (all the others at a scale with fewer users): inserted once,
+ * the follow trigger of migration 0041 backfilling their feeds.
+ */
+function feedReaders(followees: number): string {
+  return `INSERT INTO follows (follower_id, following_id)
+          SELECT reader.id, followee.id
+          FROM (SELECT id FROM users WHERE deleted_at IS NULL ORDER BY md5(id::text || 'feed-${followees}') LIMIT 16)
+               AS reader
+          CROSS JOIN LATERAL (SELECT id FROM users WHERE deleted_at IS NULL AND id <> reader.id
+                              ORDER BY md5(id::text || reader.id::text) LIMIT ${followees}) AS followee
+          ON CONFLICT DO NOTHING`;
 }
 const MESSAGES_PAGE = 50;
 const id = (params: Params, name: string) => params[name] as string;
@@ -149,10 +168,46 @@ export const WORKLOADS: readonly Workload[] = [
   {
     name: 'social.follow_feed',
     kind: 'read',
-    description: 'the newest posts of the people one follows',
+    description: 'the home feed (ADR 0064): newest entries, each checked by the visibility rule',
     sample: `SELECT follower_id FROM follows GROUP BY follower_id ORDER BY md5(follower_id::text) LIMIT 5000`,
     statements: (db, p) => [followFeed(db, id(p, 'follower_id'), PAGE)],
-    indexes: ['uq_follows_follower_following', 'idx_posts_user_id_created_at'],
+    indexes: ['idx_feed_entries_user_id_post_created_at'],
+  },
+  {
+    name: 'social.home_feed_10',
+    kind: 'read',
+    description: 'the home feed of someone following about 10 accounts',
+    sample: `SELECT follower_id FROM follows GROUP BY follower_id HAVING count(*) BETWEEN 5 AND 15
+             ORDER BY md5(follower_id::text) LIMIT 5000`,
+    statements: (db, p) => [followFeed(db, id(p, 'follower_id'), PAGE)],
+    indexes: ['idx_feed_entries_user_id_post_created_at'],
+  },
+  ...[1_000, 5_000].map((followees): Workload => ({
+    name: `social.home_feed_${followees}`,
+    kind: 'read',
+    description: `the home feed of someone following ${followees.toLocaleString('en-US')} accounts (or everyone)`,
+    setup: feedReaders(followees),
+    sample: `SELECT id AS follower_id FROM users WHERE deleted_at IS NULL
+               ORDER BY md5(id::text || 'feed-${followees}') LIMIT 16`,
+    statements: (db, p) => [followFeed(db, id(p, 'follower_id'), PAGE)],
+    indexes: ['idx_feed_entries_user_id_post_created_at'],
+  })),
+  {
+    name: 'social.post_fan_out',
+    kind: 'write',
+    description: 'an account with 10,000 followers (or everyone) posts: its feed entries exist at commit',
+    setup: `INSERT INTO follows (follower_id, following_id)
+            SELECT u.id, star.id
+            FROM (SELECT id FROM users WHERE deleted_at IS NULL ORDER BY md5(id::text || 'fan-out') LIMIT 1) AS star
+            CROSS JOIN LATERAL (SELECT id FROM users WHERE deleted_at IS NULL AND id <> star.id
+                                ORDER BY md5(id::text) LIMIT 10000) AS u
+            ON CONFLICT DO NOTHING`,
+    sample: `SELECT id AS user_id FROM users WHERE deleted_at IS NULL ORDER BY md5(id::text || 'fan-out') LIMIT 1`,
+    statements: (db, p) => [
+      db.insertInto('posts').values({ user_id: id(p, 'user_id'), content: 'a benchmark post to every follower' }),
+    ],
+    indexes: [],
+    fresh: { table: 'posts' },
   },
   {
     name: 'social.latest_posts',
@@ -169,6 +224,22 @@ export const WORKLOADS: readonly Workload[] = [
     sample: `SELECT following_id FROM follows GROUP BY following_id ORDER BY md5(following_id::text) LIMIT 5000`,
     statements: (db, p) => [followersOf(db, id(p, 'following_id'), PAGE)],
     indexes: ['idx_follows_following_id_created_at', 'users_pkey'],
+  },
+  {
+    name: 'notifications.unread_count',
+    kind: 'read',
+    description: 'the unread notifications badge (issue 15 §7)',
+    sample: `SELECT user_id FROM notifications GROUP BY user_id ORDER BY md5(user_id::text) LIMIT 5000`,
+    statements: (db, p) => [unreadCountQuery(db, id(p, 'user_id'))],
+    indexes: ['uq_notifications_user_id_type_entity_unread'],
+  },
+  {
+    name: 'notifications.list',
+    kind: 'read',
+    description: "a user's latest page of notifications (issue 15 §7)",
+    sample: `SELECT user_id FROM notifications GROUP BY user_id ORDER BY md5(user_id::text) LIMIT 5000`,
+    statements: (db, p) => [notificationPageQuery(db, id(p, 'user_id'), { limit: PAGE, unreadOnly: false })],
+    indexes: ['idx_notifications_user_id_created_at'],
   },
   {
     name: 'marketplace.products_by_category',

@@ -5,6 +5,8 @@ import { authModule } from '../domains/auth/index.ts';
 import { filesModule } from '../domains/files/index.ts';
 import { embedModule, streamingModule, subsonicModule } from '../domains/streaming/index.ts';
 import { chatModule } from '../domains/chat/index.ts';
+import { socialModule } from '../domains/social/index.ts';
+import { notificationsModule } from '../domains/notifications/index.ts';
 
 /** The domains whose routes are served under /v1, in registration order. */
 export const domainModules: DomainModule[] = [
@@ -14,6 +16,8 @@ export const domainModules: DomainModule[] = [
   filesModule,
   streamingModule,
   chatModule,
+  socialModule,
+  notificationsModule,
 ];
 
 /**

@@ -27,7 +27,7 @@ test('about 85 tables (85) in 13 modules plus notifications, as spec §1.2 plans
     files: 4,
     streaming: 13, // + play_count_windows (0029, ADR 0045), playlist_collaborators (0031, ADR 0049), subsonic_credentials (0033, ADR 0051)
     chat: 8, // + chat_events (0035, ADR 0054)
-    social: 10,
+    social: 12, // + follow_requests (0039, ADR 0060), feed_entries (0041, ADR 0064)
     marketplace: 12,
     education: 7,
     hardware: 4,
@@ -35,6 +35,6 @@ test('about 85 tables (85) in 13 modules plus notifications, as spec §1.2 plans
     search: 2,
     analytics: 5,
     admin: 7,
-    notifications: 1,
+    notifications: 3, // + notification_actors, notification_preferences (0043, ADR 0066)
   });
 });

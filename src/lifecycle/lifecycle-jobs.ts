@@ -1,6 +1,7 @@
 import { filesProcessingRecover, filesStorageSweep, filesUploadsExpire } from '../domains/files/index.ts';
 import { playWindowsExpire } from '../domains/streaming/index.ts';
 import { chatEventsExpire } from '../domains/chat/index.ts';
+import { notificationsMail } from '../domains/notifications/index.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
 import { gdprExports } from './jobs/gdpr-exports.ts';
@@ -29,6 +30,7 @@ export const lifecycleJobs: JobDefinition[] = [
   filesProcessingRecover,
   playWindowsExpire,
   chatEventsExpire,
+  notificationsMail,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {

@@ -92,6 +92,11 @@ const FIXTURES: Fixture[] = [
     expected: ['notes.published_at'],
   },
   {
+    rule: 'timestamptz',
+    sql: `ALTER TABLE notes ADD COLUMN quiet_from TIMETZ, ADD COLUMN quiet_until TIME;`,
+    expected: ['notes.quiet_from'],
+  },
+  {
     rule: 'enum-size',
     sql: `CREATE TYPE too_many AS ENUM (${Array.from({ length: 21 }, (_, i) => `'v${i}'`).join(', ')});`,
     expected: ['too_many'],

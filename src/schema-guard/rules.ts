@@ -189,10 +189,12 @@ export const RULES: Rule[] = [
   },
   {
     id: 'timestamptz',
-    description: 'timestamps are TIMESTAMPTZ, never timestamp without time zone',
+    // A time of day (quiet hours) is TIME beside a named time zone; TIMETZ carries a fixed offset that daylight
+    // saving makes wrong half of the year, so it is refused like TIMESTAMP.
+    description: 'timestamps are TIMESTAMPTZ, never timestamp without time zone; times of day are TIME, never TIMETZ',
     check: perTable((table) =>
       table.columns
-        .filter((c) => c.type.startsWith('timestamp without time zone') || c.type.startsWith('time without time zone'))
+        .filter((c) => c.type.startsWith('timestamp without time zone') || c.type.startsWith('time with time zone'))
         .map((c) => ({ rule: 'timestamptz' as const, object: `${table.name}.${c.name}`, message: `is ${c.type}` })),
     ),
   },

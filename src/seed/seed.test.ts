@@ -105,6 +105,10 @@ describe('veza seed', () => {
       SELECT count(*)::int AS wrong FROM courses c
       WHERE lesson_count <> (SELECT count(*) FROM lessons l WHERE l.course_id = c.id AND l.deleted_at IS NULL)`;
     assert.equal(courses?.wrong, 0);
+    const [acrossBlocks] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM follows f JOIN blocks b
+        ON (b.blocker_id, b.blocked_id) IN ((f.follower_id, f.following_id), (f.following_id, f.follower_id))`;
+    assert.equal(acrossBlocks?.n, 0, 'no follow crosses a block (a block removes follows both ways)');
 
     await assert.rejects(
       runSeed(url, { seed: 7, scale: SCALE, anchor: ANCHOR, reporter: quiet }),

@@ -130,6 +130,19 @@ async function buildWorld(): Promise<World> {
     timestamp_seconds: 30,
   });
   const streamingIds = [track.id, draft.id, playlist.id, entry.id, comment.id].map(String);
+  // Posts of someone else's (issue 15 §3): a public post with a comment, so that requests naming them get past 404.
+  const post = await allFactories.posts!(sql, { user_id: visible.id, content: 'Fuzzing #fuzztag' });
+  const postComment = await allFactories.post_comments!(sql, { post_id: post.id, user_id: visible.id });
+  const postIds = [post.id, postComment.id].map(String);
+  // A notification of someone else's (issue 15 §7): its id is 404 to everyone else, never a 500.
+  const notification = await allFactories.notifications!(sql, { user_id: visible.id, actor_id: hidden.id });
+  // A group of someone else's (issue 15 §5), with a member and a post in it, so that requests naming it get past 404.
+  const [group] =
+    await sql`INSERT INTO groups (name, slug, creator_id) VALUES ('Fuzz group', 'fuzz-group', ${visible.id})
+                            RETURNING id`;
+  await sql`INSERT INTO group_members (group_id, user_id, role, status)
+            VALUES (${group!.id}, ${visible.id}, 'owner', 'active'), (${group!.id}, ${hidden.id}, 'member', 'active')`;
+  await sql`INSERT INTO group_posts (group_id, post_id) VALUES (${group!.id}, ${String(post.id)})`;
   const login = await app.inject({
     method: 'POST',
     url: '/v1/auth/login',
@@ -150,7 +163,13 @@ async function buildWorld(): Promise<World> {
       OWN.identity,
       ...files.map((file) => String(file.id)),
       ...streamingIds,
+      ...postIds,
+      String(notification.id),
+      String(group!.id),
     ],
+    comment_id: [String(postComment.id)],
+    tag: ['fuzztag', 'FUZZTAG'],
+    slug: ['fuzz-group'],
     entry: [String(entry.id), String(track.id)],
     track_id: [String(track.id), String(draft.id)],
     track_ids: [[String(track.id)], [String(track.id), String(draft.id)]],

@@ -37,6 +37,12 @@ export const socialFactories = {
       blocked_id: await parentId(o, 'blocked_id', () => authFactories.users(sql)),
       ...o,
     }),
+  follow_requests: async (sql, o = {}) =>
+    insertRow(sql, 'follow_requests', {
+      requester_id: await parentId(o, 'requester_id', () => authFactories.users(sql)),
+      target_id: await parentId(o, 'target_id', () => authFactories.users(sql)),
+      ...o,
+    }),
   posts,
   post_likes: async (sql, o = {}) =>
     insertRow(sql, 'post_likes', {
@@ -69,6 +75,14 @@ export const socialFactories = {
     insertRow(sql, 'group_posts', {
       group_id: await parentId(o, 'group_id', () => groups(sql)),
       post_id: await parentId(o, 'post_id', () => posts(sql)),
+      ...o,
+    }),
+  // A reader's entry for someone else's post (the post's own trigger already put it in its author's feed).
+  feed_entries: async (sql, o = {}) =>
+    insertRow(sql, 'feed_entries', {
+      user_id: await parentId(o, 'user_id', () => authFactories.users(sql)),
+      post_id: await parentId(o, 'post_id', () => posts(sql)),
+      post_created_at: new Date(),
       ...o,
     }),
 } satisfies Record<string, Factory>;

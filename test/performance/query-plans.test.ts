@@ -308,6 +308,7 @@ async function explainWorkload(sql: postgres.Sql, workload: Workload, params: Pa
 async function parametersOf(sql: postgres.Sql, workload: Workload): Promise<Params> {
   let rows: Params[];
   try {
+    if (workload.setup) await sql.unsafe(workload.setup);
     // The head of the sample is enough (the fresh-row pair samples run to a million rows).
     rows = await sql.unsafe<Params[]>(`SELECT * FROM (${workload.sample}) AS sample LIMIT 5000`);
   } catch (error) {

@@ -26,3 +26,20 @@ export async function findAccountStateByUsername(db: Database, username: string)
     .where(sql<string>`lower(username)`, '=', username.toLowerCase())
     .executeTakeFirst();
 }
+
+/**
+ * Where to mail a person about their own account's activity (notification emails, issue 15 §7): the address of a
+ * live, active, unbanned account whose address was verified; undefined otherwise (nothing is sent).
+ */
+export async function mailAddressOf(db: Database, userId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select('email')
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .where('is_active', '=', true)
+    .where('is_banned', '=', false)
+    .where('email_verified_at', 'is not', null)
+    .executeTakeFirst();
+  return row?.email;
+}

@@ -2,7 +2,7 @@
 
 export { AccessTokens, type AccessClaims } from './access-tokens.ts';
 export { createAuthenticator } from './authenticate.ts';
-export { findAccountState, findAccountStateByUsername } from './account-state.repository.ts';
+export { findAccountState, findAccountStateByUsername, mailAddressOf } from './account-state.repository.ts';
 export { PasswordHasher } from './password-hasher.ts';
 export {
   SessionService,

@@ -71,6 +71,8 @@ export interface ChatEventPayloads {
   };
   /** Personal: the account was logged out everywhere, banned or deleted; the gateway re-checks and closes. */
   'account.revoked': { user_id: string };
+  /** Personal: a notification was created or its group grew (issue 15 §7, ADR 0067; shape: notifications domain). */
+  notification: { notification: Record<string, string | number | boolean | null | string[]> };
 }
 
 export type ChatEventType = keyof ChatEventPayloads;
@@ -100,6 +102,7 @@ export const chatEventTypes = [
   'typing',
   'presence',
   'account.revoked',
+  'notification',
 ] as const satisfies readonly ChatEventType[];
 
 /** Event types after which a user may no longer read a room (the gateway drops the subscription at once). */

@@ -4,7 +4,12 @@ import type { DomainModule } from '../../app/module-dependencies.ts';
 import { registerChatGateway } from './gateway/gateway.module.ts';
 import { PasswordHasher } from '../auth/index.ts';
 import { createFilesBridge } from '../files/index.ts';
+import { notify } from '../notifications/index.ts';
 import { accountsNamed, publicNamesOf } from '../profiles/index.ts';
+import { isBlockedEitherWay } from '../social/index.ts';
+import { registerAttachmentsRoutes } from './attachments.routes.ts';
+import { createAttachmentsService } from './attachments.service.ts';
+import { createDirectRepository } from './direct.repository.ts';
 import { registerDirectRoutes } from './direct.routes.ts';
 import { createDirectService } from './direct.service.ts';
 import { createMessagesRepository } from './messages.repository.ts';
@@ -39,12 +44,34 @@ export const chatModule: DomainModule = ({ pool, config, accessTokens }) => {
         rooms,
         files: createFilesBridge({ pool, config }),
         accountsNamed: (usernames) => accountsNamed(pool.db, usernames),
-        // Mentions become notifications once the social issue lands (issue 14 §2): nothing else yet.
-        onMentions: () => undefined,
+        // Mentions become notifications (issue 15 §7), in the message's transaction; one per message mentioned in.
+        onMentions: async (_roomId, messageId, userIds, { tx, senderId, content }) => {
+          for (const recipientId of userIds)
+            await notify(tx, {
+              recipientId,
+              actorId: senderId,
+              type: 'mention',
+              entityType: 'message',
+              entityId: messageId,
+              snippet: content,
+            });
+        },
       }),
     );
     // Direct messages (issue 14 §3; ADR 0058).
     registerDirectRoutes(app, createDirectService(pool, config));
+    // Attachments of room and direct messages, delivered to their readers (ADRs 0057, 0058).
+    registerAttachmentsRoutes(
+      app,
+      createAttachmentsService({
+        rooms: rooms.repository,
+        messages: createMessagesRepository(pool),
+        direct: createDirectRepository(pool),
+        files: createFilesBridge({ pool, config }),
+        accountExists: async (userId) => (await publicNamesOf(pool.db, [userId])).has(userId),
+        isBlockedEitherWay: (a, b) => isBlockedEitherWay(pool.db, a, b),
+      }),
+    );
     // Presence and typing (issue 14 §5; ADR 0059): Redis with VEZA_REDIS_URL, else the tables. The gateway tells
     // this instance's presence as connections come and go, and renews its leases while they stay.
     const presence = createPresenceService(pool, config);

@@ -263,6 +263,8 @@ test('each change is an event in the participants’ own scopes, written with it
     [
       ['ana', 'dm.created'],
       ['ben', 'dm.created'],
+      // Issue 15 §7: the message also notifies Ben, live in his scope (ADR 0067).
+      ['ben', 'notification'],
       ['ana', 'dm.read'],
       ['ben', 'dm.read'],
       ['ben', 'dm.deleted'],

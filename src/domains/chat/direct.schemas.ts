@@ -57,6 +57,9 @@ export const DirectMessageSchema = Type.Object({
     Type.Literal('file'),
   ]),
   attachment_file_id: Nullable(Uuid),
+  attachment_url: Nullable(
+    Type.String({ description: 'Where both of you download the attached file (GET/HEAD, ranges); null without one' }),
+  ),
   is_read: Type.Boolean({ description: 'The recipient has read it (read receipt)' }),
   read_at: Nullable(Timestamp),
   created_at: Timestamp,

@@ -4,6 +4,7 @@
 // an event in each participant's user scope, written in the change's transaction (ADR 0054).
 import type { Transaction } from 'kysely';
 import { createFilesBridge, type FilesBridge } from '../files/index.ts';
+import { notify, type NotificationCause } from '../notifications/index.ts';
 import { publicNamesOf, type PublicName } from '../profiles/index.ts';
 import { blockedEitherWayBy, isBlockedEitherWay } from '../social/index.ts';
 import type { Config } from '../../platform/config/config.ts';
@@ -13,6 +14,7 @@ import type { Caller } from '../../platform/http/caller.ts';
 import { decodeCursor, encodeCursor, type Position } from '../../platform/http/pagination.ts';
 import { ApiError, CommonProblems } from '../../platform/http/problem.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
+import { directAttachmentUrl } from './attachments.service.ts';
 import { ChatProblems } from './chat.errors.ts';
 import { recordChatEvents, type ChatEvent } from './chat.events.ts';
 import { directPolicy, sideOf } from './direct.policy.ts';
@@ -44,6 +46,8 @@ export interface DirectServiceDeps {
    * fixed order (a message announced to both sides must not take two locks in the order of who sent it).
    */
   recordEvents: (tx: Transaction<DB>, events: readonly ChatEvent[]) => Promise<unknown>;
+  /** Notifications domain: a direct message tells its recipient, grouped per sender (issue 15 §7). */
+  notify?: (tx: Transaction<DB>, cause: NotificationCause) => Promise<void>;
   now?: () => Date;
 }
 
@@ -102,6 +106,10 @@ export class DirectService {
       content: row.content,
       message_type: row.message_type,
       attachment_file_id: row.attachment_file_id,
+      attachment_url:
+        row.attachment_file_id === null
+          ? null
+          : directAttachmentUrl(row.sender_id === caller.userId ? row.recipient_id : row.sender_id, row.id),
       is_read: row.is_read,
       read_at: row.read_at?.toISOString() ?? null,
       created_at: row.created_at.toISOString(),
@@ -170,6 +178,15 @@ export class DirectService {
           payload: { message },
         })),
       );
+      // After the events: recordEvents locked both user scopes in their fixed order first (no deadlock).
+      await this.#deps.notify?.(tx, {
+        recipientId,
+        actorId: caller.userId,
+        type: 'message',
+        entityType: 'user',
+        entityId: caller.userId,
+        snippet: content,
+      });
       return inserted;
     });
     return this.#representation(caller, row);
@@ -321,6 +338,7 @@ export function createDirectService(pool: Pool, config: Config, options: { now?:
     isBlockedEitherWay: (a, b) => isBlockedEitherWay(pool.db, a, b),
     blockedEitherWayBy: (userId) => blockedEitherWayBy(pool.db, userId),
     recordEvents: recordChatEvents,
+    notify,
     ...options,
   });
 }

@@ -16,3 +16,5 @@ export { chatModule } from './chat.module.ts';
 // Presence kept in Redis (ADR 0059) is personal data outside the tables: the GDPR export and erasure reach it here.
 export { erasePresenceKeptInRedis, presenceKeptInRedis } from './presence.repository.ts';
 export { chatEventsExpire } from './chat.events.jobs.ts';
+// Live notifications ride the personal scope of the gateway (issue 15 §7, ADR 0067).
+export { recordChatEvent } from './chat.events.ts';

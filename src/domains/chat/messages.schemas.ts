@@ -110,6 +110,9 @@ export const MessageSchema = Type.Object({
     { description: 'text, or the kind of the attached file' },
   ),
   attachment_file_id: Nullable(Uuid),
+  attachment_url: Nullable(
+    Type.String({ description: 'Where members download the attached file (GET/HEAD, ranges); null without one' }),
+  ),
   reply_to_id: Nullable(Uuid, { description: 'null when not a reply, or once the parent is purged' }),
   mentions: Type.Array(Uuid, { description: 'Accounts mentioned as @username' }),
   reactions: Type.Array(ReactionSchema),

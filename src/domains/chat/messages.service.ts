@@ -8,6 +8,7 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { ApiError, CommonProblems, type ProblemType } from '../../platform/http/problem.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
 import type { FilesBridge } from '../files/index.ts';
+import { roomAttachmentUrl } from './attachments.service.ts';
 import { ChatProblems } from './chat.errors.ts';
 import type { MessageView } from './chat.events.ts';
 import type { MessageRow, MessagesRepository, ReactionCount } from './messages.repository.ts';
@@ -17,7 +18,13 @@ import type { MembershipRow, RoomRow } from './rooms.repository.ts';
 import { roomEvent, type RoomsService } from './rooms.service.ts';
 
 /** Told of the accounts a new message mentions (the social issue will turn them into notifications). */
-export type OnMentions = (roomId: string, messageId: string, userIds: string[]) => Promise<void> | void;
+/** Called inside the message's transaction (`tx`), so a mention notification exists exactly when the message does. */
+export type OnMentions = (
+  roomId: string,
+  messageId: string,
+  userIds: string[],
+  context: { tx: Transaction<DB>; senderId: string; content: string },
+) => Promise<void> | void;
 
 export interface MessagesServiceDeps {
   repository: MessagesRepository;
@@ -76,6 +83,7 @@ export function toMessage(row: MessageRow, viewerId: string, reactions: Reaction
     content: row.is_deleted ? null : row.content,
     message_type: row.message_type,
     attachment_file_id: row.is_deleted ? null : row.attachment_file_id,
+    attachment_url: row.is_deleted || row.attachment_file_id === null ? null : roomAttachmentUrl(row.room_id, row.id),
     reply_to_id: row.reply_to_id,
     mentions: row.is_deleted ? [] : (metadata.mentions ?? []),
     reactions: reactions
@@ -229,9 +237,10 @@ export class MessagesService {
       await roomEvent(tx, roomId, 'message.created', {
         message: { ...toView(row), client_key: body.client_key ?? null },
       });
+      if (mentions.length > 0)
+        await this.#deps.onMentions?.(roomId, row.id, mentions, { tx, senderId: caller.userId, content: text });
       return { row, created: true };
     });
-    if (result.created && mentions.length > 0) await this.#deps.onMentions?.(roomId, result.row.id, mentions);
     return { message: (await this.#withReactions([result.row], caller.userId))[0]!, created: result.created };
   }
 

@@ -30,6 +30,20 @@ test('who sees a profile', () => {
     ['a deleted account exists for nobody', owner, { deleted_at: new Date(0) }, 'hidden'],
     ['a banned account exists for nobody', stranger, { is_banned: true }, 'hidden'],
     ['a deactivated account exists for nobody', admin, { is_active: false }, 'hidden'],
+    [
+      'an accepted follower sees a private profile',
+      stranger,
+      { profile_visibility: 'private', followed_by_viewer: true },
+      'allow',
+    ],
+    ['a blocked viewer, or the blocker, sees no profile', stranger, { blocked_with_viewer: true }, 'hidden'],
+    [
+      'a block hides even a followed private one',
+      stranger,
+      { profile_visibility: 'private', followed_by_viewer: true, blocked_with_viewer: true },
+      'hidden',
+    ],
+    ['the owner is never blocked from their own', owner, { blocked_with_viewer: true }, 'allow'],
   ];
   for (const [name, viewer, change, expected] of cases)
     assert.equal(answer(profilesPolicy.viewProfile(viewer, { ...live, ...change })), expected, name);

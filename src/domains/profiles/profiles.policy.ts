@@ -9,6 +9,10 @@ export interface ProfileSubject {
   is_banned: boolean;
   is_active: boolean;
   profile_visibility: string;
+  /** The viewer and the account blocked one another, either way (social domain; ADR 0061). */
+  blocked_with_viewer?: boolean;
+  /** The viewer follows the account (an accepted follow; social domain, ADR 0060). */
+  followed_by_viewer?: boolean;
 }
 
 const STAFF = new Set(['admin', 'moderator']);
@@ -21,12 +25,18 @@ function staffOnly(caller: Caller | null, roles: ReadonlySet<string>, what: stri
 
 export const profilesPolicy = {
   /**
-   * Public and unlisted profiles: anyone with the link; private: the owner only (staff too reach accounts
-   * through the admin routes, by id, not here). Deleted, banned and deactivated accounts exist for nobody.
+   * Public and unlisted profiles: anyone with the link; private: the owner and their accepted followers (ADR 0060;
+   * staff too reach accounts through the admin routes, by id, not here). Deleted, banned and deactivated accounts
+   * exist for nobody; under a block either way, each exists for the other no more (ADR 0061).
    */
   viewProfile: (viewer: Caller | null, subject: ProfileSubject): Decision => {
     if (subject.deleted_at !== null || subject.is_banned || !subject.is_active) return deny('hidden', 'No such user');
-    if (subject.profile_visibility === 'private' && viewer?.userId !== subject.id)
+    if (subject.blocked_with_viewer === true && viewer?.userId !== subject.id) return deny('hidden', 'No such user');
+    if (
+      subject.profile_visibility === 'private' &&
+      viewer?.userId !== subject.id &&
+      subject.followed_by_viewer !== true
+    )
       return deny('hidden', 'No such user');
     return ALLOW;
   },

@@ -1,7 +1,10 @@
-// The SQL of user blocks (spec §9.2, migration 0007). For now only the question other domains ask: may these two
-// people reach each other? Blocking itself (routes, reasons) comes with the social issue.
-import { sql, type RawBuilder } from 'kysely';
-import type { Database } from '../../platform/db/pool.ts';
+// The SQL of user blocks (spec §9.2, migration 0007; ADR 0061): the questions other domains ask (may these two
+// people reach each other?), THE block rule of read paths, and blocking itself (createBlocksRepository).
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { DB } from '../../platform/db/db.generated.ts';
+import { pageSize } from '../../platform/db/page-size.ts';
+import type { Database, Pool } from '../../platform/db/pool.ts';
+import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../platform/http/pagination.ts';
 
 /**
  * Whether either user blocked the other (idx_blocks_blocker_id serves both halves). A block works both ways for
@@ -71,3 +74,86 @@ export function visibleDespiteBlocks(viewerId: string | undefined, authorColumn:
     WHERE (blocks.blocker_id = ${viewerId}::uuid AND blocks.blocked_id = ${author})
        OR (blocks.blocker_id = ${author} AND blocks.blocked_id = ${viewerId}::uuid))`;
 }
+
+/** A row of the blocker's list: the blocked account's public name and the block. */
+export interface BlockRow {
+  id: string;
+  username: string;
+  display_name: string | null;
+  reason: string | null;
+  created_at: Date;
+  row_id: string;
+  [POSITION_STAMP]: string;
+}
+
+export function createBlocksRepository(pool: Pool) {
+  const db = pool.db;
+  return {
+    /**
+     * Records the block, or keeps the one there (a second block is a no-op); `reason` replaces the note when
+     * given (null clears it), and is left alone when undefined. Returns the block as stored.
+     */
+    async block(
+      tx: Transaction<DB>,
+      blockerId: string,
+      blockedId: string,
+      reason: string | null | undefined,
+    ): Promise<{ reason: string | null; created_at: Date }> {
+      const inserted = await tx
+        .insertInto('blocks')
+        .values({ blocker_id: blockerId, blocked_id: blockedId, reason: reason ?? null })
+        .onConflict((oc) =>
+          reason === undefined
+            ? oc.columns(['blocker_id', 'blocked_id']).doNothing()
+            : oc.columns(['blocker_id', 'blocked_id']).doUpdateSet({ reason: sql`excluded.reason` }),
+        )
+        .returning(['reason', 'created_at'])
+        .executeTakeFirst();
+      if (inserted) return inserted;
+      return tx
+        .selectFrom('blocks')
+        .select(['reason', 'created_at'])
+        .where('blocker_id', '=', blockerId)
+        .where('blocked_id', '=', blockedId)
+        .executeTakeFirstOrThrow();
+    },
+
+    /** Lifts the caller's block of `blockedId` (a block made by the other person stays): true when there was one. */
+    async unblock(blockerId: string, blockedId: string): Promise<boolean> {
+      const rows = await db
+        .deleteFrom('blocks')
+        .where('blocker_id', '=', blockerId)
+        .where('blocked_id', '=', blockedId)
+        .returning('id')
+        .execute();
+      return rows.length > 0;
+    },
+
+    /** The accounts `blockerId` blocked, newest first (idx_blocks_blocker_id_created_at), live accounts only. */
+    async list(blockerId: string, after: Position | undefined, limit: number): Promise<BlockRow[]> {
+      return db
+        .selectFrom('blocks')
+        .innerJoin('users', 'users.id', 'blocks.blocked_id')
+        .select([
+          'users.id',
+          'users.username',
+          'users.display_name',
+          'blocks.reason',
+          'blocks.created_at',
+          'blocks.id as row_id',
+          positionStamp('blocks.created_at').as(POSITION_STAMP),
+        ])
+        .where('blocks.blocker_id', '=', blockerId)
+        .where('users.deleted_at', 'is', null)
+        .$if(after !== undefined, (qb) =>
+          qb.where(beforePosition(after as Position, { createdAt: 'blocks.created_at', id: 'blocks.id' })),
+        )
+        .orderBy('blocks.created_at', 'desc')
+        .orderBy('blocks.id', 'desc')
+        .limit(pageSize(limit + 1))
+        .execute();
+    },
+  };
+}
+
+export type BlocksRepository = ReturnType<typeof createBlocksRepository>;

@@ -3,6 +3,7 @@
 /** Tables this domain owns: only its repositories read or write them (migration 0007). */
 export const socialTables = [
   'follows',
+  'follow_requests',
   'blocks',
   'posts',
   'post_likes',
@@ -12,6 +13,10 @@ export const socialTables = [
   'groups',
   'group_members',
   'group_posts',
+  'feed_entries',
 ] as const;
 
 export { blockedAmong, blockedEitherWayBy, isBlockedEitherWay, visibleDespiteBlocks } from './blocks.repository.ts';
+export { postListedTo, postVisibleTo } from './post-visibility.ts';
+export { socialModule } from './social.module.ts';
+export { isFollower } from './follows.repository.ts';

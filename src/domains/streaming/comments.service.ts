@@ -1,6 +1,8 @@
 // Timestamped, threaded comments on tracks (issue 13 §3, ADR 0053): write, read by page or by time range, edit,
 // delete (by the author, or in moderation by the track's creator or a moderator) keeping the thread's shape.
+import type { NotificationCause } from '../notifications/index.ts';
 import type { PublicName } from '../profiles/index.ts';
+import type { Database } from '../../platform/db/pool.ts';
 import type { Caller } from '../../platform/http/caller.ts';
 import { entityTag } from '../../platform/http/etag.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
@@ -26,6 +28,8 @@ export interface CommentsServiceDeps {
   repository: CommentsRepository;
   /** Public names of accounts by id (profiles domain); a missing id has no live account. */
   publicNames: (ids: Iterable<string>) => Promise<Map<string, PublicName>>;
+  /** Notifications domain: tells the track's creator (or the author answered) in the comment's transaction. */
+  notify?: (tx: Database, cause: NotificationCause) => Promise<void>;
 }
 
 /**
@@ -181,6 +185,7 @@ export class CommentsService {
 
     const row = await this.#deps.repository.inTransaction(caller.userId, async (tx) => {
       let threadId: string | null = null;
+      let answered: { id: string; user_id: string } | null = null;
       if (parentId !== null) {
         const notHere = () => invalid('body.parent_comment_id', 'sameTrack', 'is not a comment of this track');
         // The thread's top-level comment is locked before the comment answered, as every writer does: a reply to a
@@ -194,14 +199,25 @@ export class CommentsService {
         if (parent.is_deleted || parent.deleted_at !== null || thread.is_deleted || thread.deleted_at !== null)
           throw invalid('body.parent_comment_id', 'notDeleted', 'was deleted: its thread takes no new replies');
         threadId = thread.id;
+        answered = { id: parent.id, user_id: parent.user_id };
       }
-      return this.#deps.repository.insert(tx, {
+      const inserted = await this.#deps.repository.insert(tx, {
         track_id: trackId,
         user_id: caller.userId,
         parent_comment_id: threadId,
         content,
         timestamp_seconds: at,
       });
+      // Issue 15 §7: a comment tells the track's creator, a reply the author of the comment it answers.
+      await this.#deps.notify?.(tx, {
+        recipientId: answered ? answered.user_id : (track as EngagementTrack).creator_id,
+        actorId: caller.userId,
+        type: 'comment',
+        entityType: answered ? 'track_comment' : 'track',
+        entityId: answered ? answered.id : trackId,
+        snippet: content,
+      });
+      return inserted;
     });
     const [representation] = await this.#representations([row]);
     return representation as Comment;

@@ -50,13 +50,26 @@ export function createLikesRepository(pool: Pool | { db: Database }) {
      * Likes the track once (uq_track_likes_user_track): a second like, even a concurrent one, inserts nothing.
      * Returns whether this call created the like, and when the like was made.
      */
-    async like(userId: string, trackId: string): Promise<{ created: boolean; likedAt: Date }> {
-      const inserted = await db
-        .insertInto('track_likes')
-        .values({ user_id: userId, track_id: trackId })
-        .onConflict((conflict) => conflict.columns(['user_id', 'track_id']).doNothing())
-        .returning('created_at')
-        .executeTakeFirst();
+    async like(
+      userId: string,
+      trackId: string,
+      alsoWhenCreated?: (tx: Database) => Promise<void>,
+    ): Promise<{ created: boolean; likedAt: Date }> {
+      // alsoWhenCreated (a notification, issue 15 §7) runs in the transaction of the like it announces.
+      const insert = (executor: Database) =>
+        executor
+          .insertInto('track_likes')
+          .values({ user_id: userId, track_id: trackId })
+          .onConflict((conflict) => conflict.columns(['user_id', 'track_id']).doNothing())
+          .returning('created_at')
+          .executeTakeFirst();
+      const inserted = alsoWhenCreated
+        ? await db.transaction().execute(async (tx) => {
+            const row = await insert(tx);
+            if (row) await alsoWhenCreated(tx);
+            return row;
+          })
+        : await insert(db);
       if (inserted) return { created: true, likedAt: inserted.created_at };
       const existing = await db
         .selectFrom('track_likes')
@@ -65,18 +78,24 @@ export function createLikesRepository(pool: Pool | { db: Database }) {
         .where('track_id', '=', trackId)
         .executeTakeFirst();
       // Unliked between the two statements by another request of the same person: the like stands as asked.
-      if (!existing) return this.like(userId, trackId);
+      if (!existing) return this.like(userId, trackId, alsoWhenCreated);
       return { created: false, likedAt: existing.created_at };
     },
 
-    /** Removes the like if there is one; true when a row went. */
-    async unlike(userId: string, trackId: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('track_likes')
-        .where('user_id', '=', userId)
-        .where('track_id', '=', trackId)
-        .executeTakeFirst();
-      return result.numDeletedRows > 0n;
+    /** Removes the like if there is one; true when a row went (`alsoWhenRemoved` then runs in its transaction). */
+    async unlike(userId: string, trackId: string, alsoWhenRemoved?: (tx: Database) => Promise<void>): Promise<boolean> {
+      const remove = (executor: Database) =>
+        executor
+          .deleteFrom('track_likes')
+          .where('user_id', '=', userId)
+          .where('track_id', '=', trackId)
+          .executeTakeFirst();
+      if (!alsoWhenRemoved) return (await remove(db)).numDeletedRows > 0n;
+      return db.transaction().execute(async (tx) => {
+        const removed = (await remove(tx)).numDeletedRows > 0n;
+        if (removed) await alsoWhenRemoved(tx);
+        return removed;
+      });
     },
 
     async likedAt(userId: string, trackId: string): Promise<Date | null> {

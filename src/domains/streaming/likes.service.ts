@@ -1,6 +1,8 @@
 // Likes (issue 13 §3): like, unlike, the like state of a track and the person's liked tracks. Liking needs to see
 // the track (tracksPolicy.mayListen); unliking never does, so that a like of a track gone private can still go.
+import type { NotificationCause } from '../notifications/index.ts';
 import type { PublicName } from '../profiles/index.ts';
+import type { Database } from '../../platform/db/pool.ts';
 import type { Caller } from '../../platform/http/caller.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
@@ -13,6 +15,11 @@ export interface LikesServiceDeps {
   repository: LikesRepository;
   /** Public names of accounts by id (profiles domain); a missing id has no live account. */
   publicNames: (ids: Iterable<string>) => Promise<Map<string, PublicName>>;
+  /** Notifications domain: a like tells the track's creator, an unlike takes it back, in the like's transaction. */
+  notifications?: {
+    notify: (tx: Database, cause: NotificationCause) => Promise<void>;
+    retract: (tx: Database, cause: NotificationCause) => Promise<void>;
+  };
 }
 
 const iso = (date: Date) => date.toISOString();
@@ -24,22 +31,39 @@ export class LikesService {
     this.#deps = deps;
   }
 
-  async #visibleTrack(caller: Caller, trackId: string): Promise<void> {
+  async #visibleTrack(caller: Caller, trackId: string): Promise<{ creator_id: string }> {
     const track = await this.#deps.repository.findTrack(trackId);
     authorize(tracksPolicy.mayListen(caller, track), StreamingProblems.trackNotFound);
+    return track!;
+  }
+
+  #likeCause(caller: Caller, trackId: string, creatorId: string): NotificationCause {
+    return { recipientId: creatorId, actorId: caller.userId, type: 'like', entityType: 'track', entityId: trackId };
   }
 
   /** Likes a track the caller may see; liking it again changes nothing. `created` says which it was. */
   async like(caller: Caller, trackId: string): Promise<{ created: boolean; state: LikeState }> {
-    await this.#visibleTrack(caller, trackId);
-    const { created, likedAt } = await this.#deps.repository.like(caller.userId, trackId);
+    const track = await this.#visibleTrack(caller, trackId);
+    const notifications = this.#deps.notifications;
+    const cause = this.#likeCause(caller, trackId, track.creator_id);
+    const { created, likedAt } = await this.#deps.repository.like(
+      caller.userId,
+      trackId,
+      notifications && ((tx) => notifications.notify(tx, cause)),
+    );
     const likeCount = await this.#deps.repository.likeCount(trackId);
     return { created, state: { track_id: trackId, liked: true, liked_at: iso(likedAt), like_count: likeCount } };
   }
 
   /** Removes the caller's like, if any, whatever the track's state: the answer is the same either way. */
   async unlike(caller: Caller, trackId: string): Promise<void> {
-    await this.#deps.repository.unlike(caller.userId, trackId);
+    const notifications = this.#deps.notifications;
+    const track = notifications ? await this.#deps.repository.findTrack(trackId) : undefined;
+    await this.#deps.repository.unlike(
+      caller.userId,
+      trackId,
+      notifications && track && ((tx) => notifications.retract(tx, this.#likeCause(caller, trackId, track.creator_id))),
+    );
   }
 
   async state(caller: Caller, trackId: string): Promise<LikeState> {

@@ -1,5 +1,6 @@
 // Wires the streaming domain: repositories -> services -> routes, registered under /v1 by the composition root.
 import type { DomainModule } from '../../app/module-dependencies.ts';
+import { notify, retractNotification } from '../notifications/index.ts';
 import { publicNamesOf } from '../profiles/index.ts';
 import { createCommentsRepository } from './comments.repository.ts';
 import { registerCommentsRoutes } from './comments.routes.ts';
@@ -30,8 +31,13 @@ export const streamingModule: DomainModule = ({ pool, config }) => {
     void app;
     registerPlaysRoutes(app, new PlaysService({ repository: createPlaysRepository(pool) }));
     const publicNames = (ids: Iterable<string>) => publicNamesOf(pool.db, ids);
-    registerLikesRoutes(app, new LikesService({ repository: createLikesRepository(pool), publicNames }));
-    registerCommentsRoutes(app, new CommentsService({ repository: createCommentsRepository(pool), publicNames }));
+    // Likes and comments tell the track's creator (issue 15 §7), in their own transaction.
+    const notifications = { notify, retract: retractNotification };
+    registerLikesRoutes(app, new LikesService({ repository: createLikesRepository(pool), publicNames, notifications }));
+    registerCommentsRoutes(
+      app,
+      new CommentsService({ repository: createCommentsRepository(pool), publicNames, notify }),
+    );
     registerQueueRoutes(app, createQueueService(pool));
     registerPlaylistsRoutes(app, createPlaylistsService(pool, publicNames));
     registerSubsonicCredentials(app, { pool, config });

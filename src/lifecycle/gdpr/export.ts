@@ -66,6 +66,11 @@ export const USER_COLUMN_EXPORTS: Readonly<Record<string, UserColumnExport>> = {
     omit: ['conditions'],
     why: 'flags the admin edited; conditions list testers’ user ids',
   },
+  'follow_requests.target_id': {
+    role: 'mention',
+    omit: [],
+    why: 'who asked to follow them: the requests they are shown to accept or decline',
+  },
   'follows.following_id': { role: 'mention', omit: [], why: 'their followers, already public on their profile' },
   'moderation_actions.moderator_id': {
     role: 'mention',
@@ -97,6 +102,11 @@ export const USER_COLUMN_EXPORTS: Readonly<Record<string, UserColumnExport>> = {
     omit: ['user_id', 'title', 'body', 'data', 'entity_id'],
     why: 'notifications the person caused others to receive: only their type and date',
   },
+  'notification_actors.actor_id': {
+    role: 'mention',
+    omit: ['notification_id'],
+    why: 'that the person is counted in others’ grouped notifications: only when, not whose (ADR 0066)',
+  },
   'order_items.seller_id': { role: 'mention', omit: [], why: 'their sales: the order lines of their products' },
   'system_configs.updated_by': { role: 'mention', omit: [], why: 'settings the admin edited' },
   'user_roles.verified_by': { role: 'mention', omit: ['user_id'], why: 'roles the person verified, not whose' },
@@ -118,6 +128,8 @@ export const PART_OF_CONSTRAINTS: Readonly<Record<string, boolean>> = {
   fk_discount_code_usage_orders: true,
   fk_equipment_maintenance_equipment: true,
   fk_equipment_warranties_equipment: true,
+  // Someone's feed entry for the person's post is the reader's row, not part of the post (ADR 0064).
+  fk_feed_entries_posts: false,
   fk_file_conversions_files_source: true,
   fk_file_metadata_files: true,
   fk_group_members_groups: false,
@@ -128,6 +140,8 @@ export const PART_OF_CONSTRAINTS: Readonly<Record<string, boolean>> = {
   fk_lessons_courses: true,
   fk_message_reactions_messages: false,
   fk_messages_rooms: false,
+  // The people counted in the person's grouped notification are others' rows (ADR 0066); data.actor_ids names them.
+  fk_notification_actors_notifications: false,
   fk_order_items_orders: true,
   fk_play_count_windows_tracks: false,
   fk_playback_history_tracks: false,

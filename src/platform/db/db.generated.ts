@@ -777,6 +777,24 @@ export interface FederatedIdentities {
   user_id: string;
 }
 
+export interface FeedEntries {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  /**
+   * The post's created_at, copied: orders the feed without reading posts
+   */
+  post_created_at: Timestamp;
+  /**
+   * The post: the user's own, a followee's, or one of an active group of theirs
+   */
+  post_id: string;
+  updated_at: Generated<Timestamp>;
+  /**
+   * Whose home feed
+   */
+  user_id: string;
+}
+
 export interface FileConversions {
   completed_at: Timestamp | null;
   /**
@@ -933,6 +951,23 @@ export interface FileUploads {
    */
   upload_id: string | null;
   user_id: string;
+}
+
+export interface FollowRequests {
+  /**
+   * When the request was made
+   */
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  /**
+   * The user who asks to follow
+   */
+  requester_id: string;
+  /**
+   * The owner of the private profile, who accepts or declines
+   */
+  target_id: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface Follows {
@@ -1302,6 +1337,55 @@ export interface ModerationReports {
   updated_at: Generated<Timestamp>;
 }
 
+export interface NotificationActors {
+  /**
+   * A user whose action is counted in the notification
+   */
+  actor_id: string;
+  /**
+   * When this actor joined the group; the newest few are named in the title
+   */
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  notification_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface NotificationPreferences {
+  comment_channel: Generated<string>;
+  created_at: Generated<Timestamp>;
+  /**
+   * Opt-in email digest of unread notifications: off, daily or weekly
+   */
+  digest: Generated<string>;
+  /**
+   * End of the period covered by the last digest sent; the digest job is idempotent on it
+   */
+  digest_sent_at: Timestamp | null;
+  /**
+   * in_app: listed and pushed live; email: also mailed; none: not created at all
+   */
+  follow_channel: Generated<string>;
+  id: Generated<string>;
+  like_channel: Generated<string>;
+  mention_channel: Generated<string>;
+  message_channel: Generated<string>;
+  /**
+   * Local time at which quiet hours end; may be before the start (overnight)
+   */
+  quiet_hours_end: string | null;
+  /**
+   * Local time (time_zone) from which nothing is pushed live; notifications are still stored and listed
+   */
+  quiet_hours_start: string | null;
+  /**
+   * IANA time zone of the quiet hours and the digest, e.g. Europe/Paris (checked by the application)
+   */
+  time_zone: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+}
+
 export interface Notifications {
   /**
    * User whose action caused the notification; NULL for system notifications and once that account is deleted
@@ -1313,6 +1397,10 @@ export interface Notifications {
    * Extra rendering data (snippet, deep link parameters)
    */
   data: Generated<Json>;
+  /**
+   * When the notification was sent by email (channel email, ADR 0067); NULL: not mailed
+   */
+  emailed_at: Timestamp | null;
   /**
    * Id of that object; no foreign key, the object may have been deleted since
    */
@@ -1597,6 +1685,9 @@ export interface Posts {
    * Number of non-deleted post_comments rows; kept by trigger (ADR 0012)
    */
   comment_count: Generated<number>;
+  /**
+   * Text of the post (1 to 5,000 characters); a repost may have an empty text (ADR 0062)
+   */
   content: string;
   created_at: Generated<Timestamp>;
   deleted_at: Timestamp | null;
@@ -2671,10 +2762,12 @@ export interface DB {
   equipment_warranties: EquipmentWarranties;
   feature_flags: FeatureFlags;
   federated_identities: FederatedIdentities;
+  feed_entries: FeedEntries;
   file_conversions: FileConversions;
   file_metadata: FileMetadata;
   file_uploads: FileUploads;
   files: Files;
+  follow_requests: FollowRequests;
   follows: Follows;
   group_members: GroupMembers;
   group_posts: GroupPosts;
@@ -2689,6 +2782,8 @@ export interface DB {
   messages: Messages;
   moderation_actions: ModerationActions;
   moderation_reports: ModerationReports;
+  notification_actors: NotificationActors;
+  notification_preferences: NotificationPreferences;
   notifications: Notifications;
   order_items: OrderItems;
   orders: Orders;

@@ -35,6 +35,12 @@ export const RATE_LIMIT_POLICIES = {
   refresh: { max: 60, windowSeconds: 60, key: 'address' },
   /** Second-factor guesses, of one account. */
   secondFactor: { max: 10, windowSeconds: 60, key: 'caller' },
+  /** Posts and reposts of one account (issue 15 anti-spam; ADR 0062): a person posts far less. */
+  posting: { max: 30, windowSeconds: 600, key: 'caller' },
+  /** Comments on posts of one account (issue 15 anti-spam; ADR 0062). */
+  commenting: { max: 60, windowSeconds: 600, key: 'caller' },
+  /** Following (and follow requests, blocks), of one account: anti-spam (issue 15; ADR 0060). */
+  follow: { max: 60, windowSeconds: 600, key: 'caller' },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

@@ -2,7 +2,8 @@
 // with their members and posts.
 import { pgArray, type Row } from '../copy-text.ts';
 import { distinctPicks } from '../pick.ts';
-import { copyTable, type SeedTable } from '../table.ts';
+import type { Rng } from '../random.ts';
+import { copyTable, type DerivedTable, type SeedSql, type SeedTable } from '../table.ts';
 import { iso, MINUTE_MS } from '../timeline.ts';
 import { coprimeStride, Fanout, pickMember, streams, Timed, type Universe } from '../universe.ts';
 import { HASHTAG_WORDS, paragraph, sentence, slugify, title } from '../vocabulary.ts';
@@ -16,6 +17,8 @@ const S = streams(
   'follows.id',
   'blocks',
   'blocks.id',
+  'follow_requests',
+  'follow_requests.id',
   'posts',
   'posts.id',
   'posts.attr',
@@ -43,31 +46,58 @@ function followFanout(u: Universe): Fanout {
   });
 }
 
+/**
+ * How many each user follows: the fanout's draw, capped by the people they may follow at all (not themselves, not
+ * anyone blocked either way), so that a tiny universe never asks for more distinct targets than exist.
+ */
+function followCounts(u: Universe): { counts: Int32Array; total: number } {
+  return u.cached('follows.counts', () => {
+    const fanout = followFanout(u);
+    const people = users(u).count;
+    const blockedOf = new Int32Array(people);
+    for (const pair of blockedPairs(u)) blockedOf[Number(pair.slice(0, pair.indexOf(':')))]! += 1;
+    const counts = new Int32Array(people);
+    let total = 0;
+    for (let user = 0; user < people; user++) {
+      counts[user] = Math.min(fanout.counts[user] as number, people - 1 - (blockedOf[user] as number));
+      total += counts[user] as number;
+    }
+    return { counts, total };
+  });
+}
+
+/** Whom `follower` follows (`k` of them): the first draws after the follower's reset, so follow requests agree. */
+function followTargets(u: Universe, follower: number, k: number, rng: Rng, blocked: Set<string>): number[] {
+  const people = users(u);
+  rng.reset(S.follows, follower);
+  // half the follows go to creators, the established ones first
+  return distinctPicks(
+    k,
+    people.count,
+    rng,
+    () =>
+      rng.chance(0.5)
+        ? pickMember(people.creators, people.timed.created, u.time.anchor, rng.next() ** 1.5)
+        : people.timed.pickSkewed(u.time.anchor, rng.next(), 1.3),
+    (target) => target !== follower && !blocked.has(`${follower}:${target}`),
+  );
+}
+
 const follows = copyTable({
   name: 'follows',
   dependsOn: ['users'],
   columns: ['id', 'follower_id', 'following_id', 'created_at', 'updated_at'],
-  count: (u) => followFanout(u).total,
+  count: (u) => followCounts(u).total,
   *rows(u): Iterable<Row> {
     const fanout = followFanout(u);
     const people = users(u);
     const rng = u.rng();
+    const blocked = blockedPairs(u);
     for (let follower = 0; follower < people.count; follower++) {
-      const k = fanout.counts[follower] as number;
+      const k = followCounts(u).counts[follower] as number;
       if (k === 0) continue;
-      rng.reset(S.follows, follower);
       const joined = userCreated(u, follower);
-      // half the follows go to creators, the established ones first
-      const picks = distinctPicks(
-        k,
-        people.count,
-        rng,
-        () =>
-          rng.chance(0.5)
-            ? pickMember(people.creators, people.timed.created, u.time.anchor, rng.next() ** 1.5)
-            : people.timed.pickSkewed(u.time.anchor, rng.next(), 1.3),
-        (target) => target !== follower,
-      );
+      const picks = followTargets(u, follower, k, rng, blocked);
       for (let j = 0; j < k; j++) {
         const row = (fanout.start[follower] as number) + j;
         const target = picks[j] as number;
@@ -78,10 +108,86 @@ const follows = copyTable({
   },
 });
 
+/** One user in FOLLOW_REQUEST_EVERY asks to follow someone they neither follow nor block (ADR 0060). */
+const FOLLOW_REQUEST_EVERY = 7;
+
+/** The pending follow requests as [requester, target] user indexes (none for someone who follows everyone). */
+function followRequestPairs(u: Universe): [number, number][] {
+  return u.cached('follow_requests', () => {
+    const people = users(u).count;
+    const rng = u.rng();
+    const blocked = blockedPairs(u);
+    const pairs: [number, number][] = [];
+    for (let requester = 0; requester < people; requester += FOLLOW_REQUEST_EVERY) {
+      const followed = new Set(followTargets(u, requester, followCounts(u).counts[requester] as number, rng, blocked));
+      rng.reset(S.follow_requests, requester);
+      const start = rng.int(people);
+      for (let step = 0; step < people; step++) {
+        const target = (start + step) % people;
+        if (target === requester || followed.has(target) || blocked.has(`${requester}:${target}`)) continue;
+        pairs.push([requester, target]);
+        break;
+      }
+    }
+    return pairs;
+  });
+}
+
+const followRequests = copyTable({
+  name: 'follow_requests',
+  dependsOn: ['users'],
+  columns: ['id', 'requester_id', 'target_id', 'created_at', 'updated_at'],
+  count: (u) => followRequestPairs(u).length,
+  *rows(u): Iterable<Row> {
+    const rng = u.rng();
+    let row = 0;
+    for (const [requester, target] of followRequestPairs(u)) {
+      rng.reset(S['follow_requests.id'], row);
+      const at = iso(u.time.after(Math.max(userCreated(u, requester), userCreated(u, target)), rng.next()));
+      yield [u.id(S['follow_requests.id'], row), userId(u, requester), userId(u, target), at, at];
+      row++;
+    }
+  },
+});
+
 function blockFanout(u: Universe): Fanout {
   return u.cached('blocks', () => {
     const cap = Math.min(20, users(u).count - 1);
     return Fanout.of(u, S.blocks, users(u).count, (_, rng) => rng.exponentialCount(VOLUMES.blocksPerUser, cap));
+  });
+}
+
+/** Whom `blocker` blocks: the first draws after the blocker's reset, so rows and blockedPairs agree. */
+function blockedBy(people: number, blocker: number, k: number, rng: Rng): number[] {
+  return distinctPicks(
+    k,
+    people,
+    rng,
+    () => rng.int(people),
+    (b) => b !== blocker,
+  );
+}
+
+/**
+ * Every blocked pair, both ways, as `a:b` of user indexes: a follow never crosses a block (issue 15 §2: a block
+ * removes follows both ways), so the follows leave these pairs out.
+ */
+function blockedPairs(u: Universe): Set<string> {
+  return u.cached('blocks.pairs', () => {
+    const fanout = blockFanout(u);
+    const people = users(u).count;
+    const rng = u.rng();
+    const pairs = new Set<string>();
+    for (let blocker = 0; blocker < people; blocker++) {
+      const k = fanout.counts[blocker] as number;
+      if (k === 0) continue;
+      rng.reset(S.blocks, blocker);
+      for (const blocked of blockedBy(people, blocker, k, rng)) {
+        pairs.add(`${blocker}:${blocked}`);
+        pairs.add(`${blocked}:${blocker}`);
+      }
+    }
+    return pairs;
   });
 }
 
@@ -98,13 +204,7 @@ const blocks = copyTable({
       const k = fanout.counts[blocker] as number;
       if (k === 0) continue;
       rng.reset(S.blocks, blocker);
-      const picks = distinctPicks(
-        k,
-        people.count,
-        rng,
-        () => rng.int(people.count),
-        (b) => b !== blocker,
-      );
+      const picks = blockedBy(people.count, blocker, k, rng);
       for (let j = 0; j < k; j++) {
         const row = (fanout.start[blocker] as number) + j;
         const blocked = picks[j] as number;
@@ -544,8 +644,35 @@ const groupPosts = copyTable({
   },
 });
 
+/**
+ * The home feeds (ADR 0064): what migration 0041's triggers would have fanned out (the seed loads with triggers
+ * off): each non-deleted post in its author's feed, its author's followers' and its group's active members'.
+ */
+const feedEntries: DerivedTable = {
+  kind: 'derived',
+  name: 'feed_entries',
+  dependsOn: ['posts', 'follows', 'group_members', 'group_posts'],
+  async derive(sql: SeedSql, u: Universe): Promise<number> {
+    const result = await sql.query(
+      `INSERT INTO feed_entries (id, user_id, post_id, post_created_at, created_at, updated_at)
+       SELECT overlay(overlay(md5($1::text || ':feed:' || reader::text || ':' || p.id::text) placing '4' from 13)
+                      placing '8' from 17)::uuid,
+              reader, p.id, p.created_at, p.created_at, p.created_at
+       FROM (SELECT p.user_id AS reader, p.id FROM posts p
+             UNION SELECT f.follower_id, p.id FROM follows f JOIN posts p ON p.user_id = f.following_id
+             UNION SELECT m.user_id, gp.post_id FROM group_members m JOIN group_posts gp ON gp.group_id = m.group_id
+                   WHERE m.status = 'active') entry
+       JOIN posts p ON p.id = entry.id
+       WHERE p.deleted_at IS NULL`,
+      [String(u.seed)],
+    );
+    return result.rowCount ?? 0;
+  },
+};
+
 export const socialTables: SeedTable[] = [
   follows,
+  followRequests,
   blocks,
   postsTable,
   postLikes,
@@ -555,4 +682,5 @@ export const socialTables: SeedTable[] = [
   groupsTable,
   groupMembers,
   groupPosts,
+  feedEntries,
 ];

@@ -7,6 +7,11 @@ const someone = '00000000-0000-4000-8000-000000000002';
 export const socialCheckCases: CheckCase[] = [
   { table: 'follows', constraint: 'chk_follows_not_self', bad: { follower_id: someone, following_id: someone } },
   { table: 'blocks', constraint: 'chk_blocks_not_self', bad: { blocker_id: someone, blocked_id: someone } },
+  {
+    table: 'follow_requests',
+    constraint: 'chk_follow_requests_not_self',
+    bad: { requester_id: someone, target_id: someone },
+  },
   { table: 'posts', constraint: 'chk_posts_content_length', bad: { content: '' } },
   { table: 'posts', constraint: 'chk_posts_content_length', bad: { content: 'x'.repeat(5001) } },
   { table: 'post_comments', constraint: 'chk_post_comments_content_length', bad: { content: '' } },
