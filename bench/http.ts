@@ -186,7 +186,31 @@ export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
   },
   ...streamingEndpoints(),
   ...chatEndpoints(),
+  ...socialEndpoints(),
 ];
+
+/**
+ * Issue 15's read path over HTTP: the home feed of someone following 5,000 accounts (the readers are made by the
+ * SQL workload's setup, so this endpoint runs after it, on the same database).
+ */
+function socialEndpoints(): HttpEndpoint[] {
+  return [
+    {
+      name: 'social.home_feed_5000',
+      route: 'GET /v1/me/feed',
+      description: 'the home feed of someone following 5,000 accounts (or everyone): a page of 20, newest first',
+      sqlWorkload: 'social.home_feed_5000',
+      caller: 'sampled-user',
+      sample: `SELECT u.id AS user_id, u.token_version, u.role
+               FROM users u
+               JOIN (SELECT follower_id FROM follows GROUP BY follower_id HAVING count(*) >= 4000) f
+                 ON f.follower_id = u.id
+               WHERE ${LIVE_USER}
+               ORDER BY md5(u.id::text) LIMIT 16`,
+      path: () => '/v1/me/feed?limit=20',
+    },
+  ];
+}
 
 /** Issue 14's read path over HTTP: a member opens a room on its latest page of messages. */
 function chatEndpoints(): HttpEndpoint[] {

@@ -1,8 +1,12 @@
 // The hot reads of notifications as query builders, shared by the repository and the benchmark (bench/workloads.ts)
 // and its EXPLAIN test, so the benchmark measures the SQL the service issues.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 import { beforePosition, POSITION_STAMP, positionStamp, type Position } from '../../platform/http/pagination.ts';
+
+// `is_read = false` is written as SQL, not bound: a prepared statement's generic plan can use the partial unread
+// indexes only when their predicate is in the query's text (ADR 0027).
+const UNREAD = sql<boolean>`notifications.is_read = false`;
 
 export const notificationColumns = [
   'id',
@@ -24,7 +28,7 @@ export function unreadCountQuery(db: Kysely<DB>, userId: string) {
     .selectFrom('notifications')
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where('user_id', '=', userId)
-    .where('is_read', '=', false);
+    .where(UNREAD);
 }
 
 /** A page of the list, newest activity first (idx_notifications_user_id_created_at / _unread); `limit + 1` rows. */
@@ -37,7 +41,7 @@ export function notificationPageQuery(
     .selectFrom('notifications')
     .select([...notificationColumns, positionStamp().as(POSITION_STAMP)])
     .where('user_id', '=', userId);
-  if (options.unreadOnly) query = query.where('is_read', '=', false);
+  if (options.unreadOnly) query = query.where(UNREAD);
   if (options.after) query = query.where(beforePosition(options.after));
   return query
     .orderBy('created_at', 'desc')
