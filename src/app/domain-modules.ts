@@ -7,6 +7,7 @@ import { embedModule, streamingModule, subsonicModule } from '../domains/streami
 import { chatModule } from '../domains/chat/index.ts';
 import { socialModule } from '../domains/social/index.ts';
 import { notificationsModule } from '../domains/notifications/index.ts';
+import { marketplaceModule } from '../domains/marketplace/index.ts';
 
 /** The domains whose routes are served under /v1, in registration order. */
 export const domainModules: DomainModule[] = [
@@ -18,6 +19,7 @@ export const domainModules: DomainModule[] = [
   chatModule,
   socialModule,
   notificationsModule,
+  marketplaceModule,
 ];
 
 /**

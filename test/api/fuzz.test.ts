@@ -131,6 +131,24 @@ async function buildWorld(): Promise<World> {
     timestamp_seconds: 30,
   });
   const streamingIds = [track.id, draft.id, playlist.id, entry.id, comment.id].map(String);
+  // Marketplace catalogue (issue 16): a product on sale with a licence, and a draft, of someone else's.
+  const product = await allFactories.products!(sql, {
+    seller_id: visible.id,
+    status: 'active',
+    published_at: new Date(),
+  });
+  const productDraft = await allFactories.products!(sql, { seller_id: visible.id });
+  const license = await allFactories.product_licenses!(sql, { product_id: product.id });
+  const catalogueIds = [product.id, productDraft.id, license.id].map(String);
+  // Marketplace money side (issue 16): someone else's order with its line, and a discount code.
+  const order = await allFactories.orders!(sql, { user_id: visible.id });
+  const orderItem = await allFactories.order_items!(sql, {
+    order_id: order.id,
+    product_id: product.id,
+    seller_id: visible.id,
+  });
+  const discountCode = await allFactories.discount_codes!(sql, { creator_id: visible.id });
+  catalogueIds.push(...[order.id, orderItem.id, discountCode.id].map(String));
   // Posts of someone else's (issue 15 §3): a public post with a comment, so that requests naming them get past 404.
   const post = await allFactories.posts!(sql, { user_id: visible.id, content: 'Fuzzing #fuzztag' });
   const postComment = await allFactories.post_comments!(sql, { post_id: post.id, user_id: visible.id });
@@ -164,10 +182,12 @@ async function buildWorld(): Promise<World> {
       OWN.identity,
       ...files.map((file) => String(file.id)),
       ...streamingIds,
+      ...catalogueIds,
       ...postIds,
       String(notification.id),
       String(group!.id),
     ],
+    license_id: [String(license.id)],
     comment_id: [String(postComment.id)],
     tag: ['fuzztag', 'FUZZTAG'],
     slug: ['fuzz-group'],

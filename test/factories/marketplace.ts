@@ -138,4 +138,13 @@ export const marketplaceFactories = {
       ...o,
     });
   },
+  // Migration 0047 (ADR 0073): a processed provider webhook, about no order unless one is given.
+  payment_webhook_events: (sql, o = {}) =>
+    insertRow(sql, 'payment_webhook_events', {
+      provider: 'stripe',
+      event_id: `evt_${uniqueToken()}`,
+      event_type: 'payment_intent.succeeded',
+      outcome: 'applied',
+      ...o,
+    }),
 } satisfies Record<string, Factory>;

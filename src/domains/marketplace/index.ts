@@ -1,4 +1,5 @@
 // The marketplace domain (spec §10 Marketplace). Other domains import from this file only.
+export { marketplaceModule } from './marketplace.module.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0008). */
 export const marketplaceTables = [
@@ -14,4 +15,5 @@ export const marketplaceTables = [
   'discount_codes',
   'discount_code_usage',
   'transactions',
+  'payment_webhook_events',
 ] as const;

@@ -536,6 +536,10 @@ export interface DiscountCodes {
    */
   creator_id: string | null;
   /**
+   * Currency of discount_value (fixed_amount), minimum_purchase_amount and maximum_discount_amount
+   */
+  currency: Generated<string>;
+  /**
    * percentage or fixed_amount
    */
   discount_type: string;
@@ -1525,6 +1529,20 @@ export interface PasswordResetTokens {
   user_id: string;
 }
 
+export interface PaymentWebhookEvents {
+  created_at: Generated<Timestamp>;
+  event_id: string;
+  event_type: string;
+  id: Generated<string>;
+  order_id: string | null;
+  /**
+   * applied (changed the order), ignored (nothing to do) or stale (arrived after a later state: out-of-order delivery)
+   */
+  outcome: string;
+  provider: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface PlaybackHistory {
   /**
    * Share of the track played, 0-100
@@ -1743,11 +1761,23 @@ export interface ProductLicenses {
   price: Numeric;
   product_id: string;
   terms: string;
+  /**
+   * Units held by unpaid orders; released when the order expires, fails or is cancelled (ADR 0069)
+   */
+  units_reserved: Generated<number>;
+  /**
+   * Units of paid orders (ADR 0069)
+   */
+  units_sold: Generated<number>;
   updated_at: Generated<Timestamp>;
   /**
    * Structured usage rights
    */
   usage_rights: Json | null;
+  /**
+   * Set when an exclusive licence of the same product was sold: no longer on sale (ADR 0069)
+   */
+  withdrawn_at: Timestamp | null;
 }
 
 export interface ProductReviews {
@@ -2431,7 +2461,7 @@ export interface Transactions {
    */
   status: Generated<string>;
   /**
-   * payment, refund, payout or commission
+   * payment (buyer paid), seller_share, commission and tax (its split), refund (to the buyer) and the matching *_reversal rows, payout (ADR 0074)
    */
   transaction_type: string;
   updated_at: Generated<Timestamp>;
@@ -2789,6 +2819,7 @@ export interface DB {
   orders: Orders;
   password_history: PasswordHistory;
   password_reset_tokens: PasswordResetTokens;
+  payment_webhook_events: PaymentWebhookEvents;
   play_count_windows: PlayCountWindows;
   playback_history: PlaybackHistory;
   playlist_collaborators: PlaylistCollaborators;

@@ -2,7 +2,7 @@
 // favourites, payouts, discount codes and the payment transactions. Amounts are kept in cents.
 import { money, pgArray, pgQuotedArray, type Row } from '../copy-text.ts';
 import { distinctPicks } from '../pick.ts';
-import { copyTable, type SeedTable } from '../table.ts';
+import { copyTable, type SeedSql, type SeedTable } from '../table.ts';
 import { DAY_MS, iso, MINUTE_MS } from '../timeline.ts';
 import { Fanout, streams, Timed, type Universe } from '../universe.ts';
 import { GENRES, MUSICAL_KEYS, paragraph, PRODUCT_KINDS, sentence, slugify, title } from '../vocabulary.ts';
@@ -1013,6 +1013,24 @@ const transactions = copyTable({
   },
 });
 
+// Every order paid through Stripe came with its succeeded webhook, recorded once (ADR 0073); ids from the seed.
+const paymentWebhookEvents: SeedTable = {
+  kind: 'derived',
+  name: 'payment_webhook_events',
+  dependsOn: ['orders'],
+  async derive(sql: SeedSql, u: Universe): Promise<number> {
+    const result = await sql.query(
+      `INSERT INTO payment_webhook_events (id, provider, event_id, event_type, order_id, outcome, created_at, updated_at)
+       SELECT overlay(overlay(md5($1::text || ':webhook:' || id::text) placing '4' from 13) placing '8' from 17)::uuid,
+              'stripe', 'evt_' || substr(md5($1::text || ':evt:' || id::text), 1, 24), 'payment_intent.succeeded',
+              id, 'applied', created_at, created_at
+       FROM orders WHERE status IN ('paid', 'processing', 'completed', 'refunded')`,
+      [String(u.seed)],
+    );
+    return result.rowCount ?? 0;
+  },
+};
+
 export const marketplaceTables: SeedTable[] = [
   productsTable,
   productLicenses,
@@ -1026,4 +1044,5 @@ export const marketplaceTables: SeedTable[] = [
   discountCodesTable,
   discountCodeUsage,
   transactions,
+  paymentWebhookEvents,
 ];

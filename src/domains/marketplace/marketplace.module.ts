@@ -1,0 +1,36 @@
+// Wires the marketplace domain: repositories -> services -> routes, registered under /v1 by the composition root.
+// Each part of issue 16 adds its register call here (catalogue: products, licences, favourites, reviews; money side:
+// carts, checkout, orders, payments, payouts).
+import type { DomainModule } from '../../app/module-dependencies.ts';
+import { createFilesBridge } from '../files/index.ts';
+import { createLicensesRepository } from './licenses.repository.ts';
+import { createProductsRepository } from './products.repository.ts';
+import { registerProductsRoutes } from './products.routes.ts';
+import { ProductsService } from './products.service.ts';
+import { createReviewsRepository } from './reviews.repository.ts';
+import { registerReviewsRoutes } from './reviews.routes.ts';
+import { ReviewsService } from './reviews.service.ts';
+import { registerMoneyRoutes } from './checkout.wiring.ts';
+
+/** The marketplace (spec §10, issue 16). */
+export const marketplaceModule: DomainModule = (deps) => {
+  const { pool, config } = deps;
+  return (app, _options, done) => {
+    // Catalogue (issue 16 §1, 2, 9; ADRs 0068, 0069).
+    const files = createFilesBridge({ pool, config });
+    const productsRepository = createProductsRepository(pool);
+    const products = new ProductsService({
+      products: productsRepository,
+      licenses: createLicensesRepository(pool),
+      files,
+    });
+    registerProductsRoutes(app, products);
+    registerReviewsRoutes(
+      app,
+      new ReviewsService({ products: productsRepository, reviews: createReviewsRepository(pool) }),
+    );
+    // Money side (issue 16 §4-7, 10; checkout.wiring.ts).
+    registerMoneyRoutes(app, deps);
+    done();
+  };
+};
