@@ -13,7 +13,7 @@
 // time and records what reached the driver; each sampled request becomes one pgbench script (its statements, its
 // parameters as pgbench variables). The ratio of the two throughputs is what the API layer keeps of the database's.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +23,13 @@ import postgres from 'postgres';
 import { AccessTokens } from '../src/domains/auth/index.ts';
 import { PLAN_CACHE_MODE } from '../src/platform/db/pool.ts';
 import type { Role } from '../src/platform/http/caller.ts';
+import { encodeCursor } from '../src/platform/http/pagination.ts';
 import { projectRoot } from '../src/platform/project-root.ts';
 import { freePort } from '../test/helpers/free-port.ts';
 import type { CapturedStatement } from './capture-statements.ts';
 import { summarise, type Measurement } from './measurement.ts';
-import { runPgbench, type PgbenchScript } from './pgbench.ts';
+import { runPgbench, withoutComments, type PgbenchScript } from './pgbench.ts';
+import { CATALOGUE_SAMPLE, POST_PAGE_SAMPLE, PRODUCT_PAGE_SAMPLE } from './workloads.ts';
 
 export interface HttpResult {
   /** `<domain>.<what>`, stable: reports are keyed by it. */
@@ -103,6 +105,20 @@ export interface HttpEndpoint {
   path(row: SampleRow): string;
   /** JSON body of a write. */
   body?(row: SampleRow): unknown;
+  /** Headers of each request besides Authorization and Content-Type (an Idempotency-Key, say). */
+  headers?(row: SampleRow): Record<string, string>;
+  /**
+   * A request sent before each measured one, on the same connection, with the same row and caller, and not
+   * measured: the cart line a checkout turns into an order.
+   */
+  before?: { method: 'POST' | 'PUT' | 'PATCH'; path(row: SampleRow): string; body?(row: SampleRow): unknown };
+  /**
+   * Each row is lent to one connection at a time and given back when its requests have answered (a buyer's cart
+   * is one virtual user's): the sample needs at least as many rows as connections.
+   */
+  exclusiveRows?: boolean;
+  /** pgbench does not replay it: its requests cannot be repeated as captured (a checkout empties its cart). */
+  noPgbench?: boolean;
   /**
    * The route writes: it runs on a service whose sessions may write (reads run on a read-only one), and the
    * writes of the run stay in the benchmark database, like those of the SQL write workloads.
@@ -116,6 +132,25 @@ const user = (username: string) => `/v1/users/${encodeURIComponent(username)}`;
 const LIVE_USER = `u.deleted_at IS NULL AND u.is_active AND NOT u.is_banned`;
 const LISTENABLE_TRACK = `t.visibility = 'public' AND t.published_at IS NOT NULL AND t.deleted_at IS NULL`;
 const BENCH_PLAYLIST_NAME = 'Benchmark: 500 entries #';
+
+/**
+ * Buyers of the checkout benchmark, each with a licence on sale it may buy (fixed price, not its own, not
+ * exclusive, no limit near): 400 live accounts, more than any connection count.
+ */
+const CHECKOUT_BUYERS = `
+  WITH buyers AS (
+    SELECT u.id, u.token_version, u.role, row_number() OVER (ORDER BY md5(u.id::text || 'checkout')) AS k
+    FROM users u WHERE ${LIVE_USER} ORDER BY md5(u.id::text || 'checkout') LIMIT 400
+  ), offers AS (
+    SELECT l.id AS license_id, l.product_id, p.seller_id, row_number() OVER (ORDER BY md5(l.id::text)) AS k
+    FROM product_licenses l JOIN products p ON p.id = l.product_id
+    WHERE p.status = 'active' AND p.deleted_at IS NULL AND p.pricing_model = 'fixed' AND p.price > 0
+      AND l.deleted_at IS NULL AND l.withdrawn_at IS NULL AND NOT l.is_exclusive
+      AND (l.distribution_limit IS NULL OR l.distribution_limit - l.units_sold - l.units_reserved > 1000)
+  )
+  SELECT b.id AS user_id, b.token_version, b.role, o.product_id, o.license_id
+  FROM buyers b CROSS JOIN (SELECT count(*) AS n FROM offers) AS c JOIN offers o ON o.k = 1 + b.k % c.n
+  WHERE o.seller_id <> b.id`;
 
 export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
   {
@@ -187,6 +222,8 @@ export const HTTP_ENDPOINTS: readonly HttpEndpoint[] = [
   ...streamingEndpoints(),
   ...chatEndpoints(),
   ...socialEndpoints(),
+  ...notificationsEndpoints(),
+  ...marketplaceEndpoints(),
 ];
 
 /**
@@ -208,6 +245,107 @@ function socialEndpoints(): HttpEndpoint[] {
                WHERE ${LIVE_USER}
                ORDER BY md5(u.id::text) LIMIT 16`,
       path: () => '/v1/me/feed?limit=20',
+    },
+    {
+      name: 'social.post_page',
+      route: 'GET /v1/posts/{id}',
+      description: 'a post page as a signed-in viewer: the post, its author and counts, its first 10 comments',
+      sqlWorkload: 'social.post_page',
+      caller: 'sampled-user',
+      sample: `SELECT s.viewer_id AS user_id, u.token_version, u.role, s.post_id
+               FROM (${POST_PAGE_SAMPLE}) AS s JOIN users u ON u.id = s.viewer_id`,
+      path: (row) => `/v1/posts/${row.post_id}?comments=10`,
+    },
+  ];
+}
+
+/** Issue 15 §7 over HTTP: the unread badge and the first page of the list, for users who have notifications. */
+function notificationsEndpoints(): HttpEndpoint[] {
+  const sample = `SELECT u.id AS user_id, u.token_version, u.role
+                  FROM (SELECT user_id FROM notifications GROUP BY user_id) n JOIN users u ON u.id = n.user_id
+                  WHERE ${LIVE_USER} ORDER BY md5(u.id::text) LIMIT 5000`;
+  return [
+    {
+      name: 'notifications.unread_count',
+      route: 'GET /v1/me/notifications/unread-count',
+      description: 'the unread notifications badge',
+      sqlWorkload: 'notifications.unread_count',
+      caller: 'sampled-user',
+      sample,
+      path: () => '/v1/me/notifications/unread-count',
+    },
+    {
+      name: 'notifications.list',
+      route: 'GET /v1/me/notifications',
+      description: 'the latest page of 20 notifications',
+      sqlWorkload: 'notifications.list',
+      caller: 'sampled-user',
+      sample,
+      path: () => '/v1/me/notifications?limit=20',
+    },
+  ];
+}
+
+/** Issue 16 over HTTP: the filtered catalogue, a product page and a checkout. */
+function marketplaceEndpoints(): HttpEndpoint[] {
+  return [
+    {
+      name: 'marketplace.catalogue_filtered',
+      route: 'GET /v1/products?category=&genre=&min_price=…',
+      description: 'beats of a genre in a price and bpm range, the page of 20 after a product (keyset cursor)',
+      sqlWorkload: 'marketplace.catalogue_filtered',
+      caller: 'anonymous',
+      sample: CATALOGUE_SAMPLE,
+      path: (row) => {
+        const query = new URLSearchParams({
+          category: 'beat',
+          genre: row.genre ?? '',
+          currency: row.currency ?? '',
+          min_price: row.min_price ?? '',
+          max_price: row.max_price ?? '',
+          bpm_min: row.bpm_min ?? '',
+          bpm_max: row.bpm_max ?? '',
+          cursor: encodeCursor({ createdAt: row.after_published_at ?? '', id: row.after_id ?? '' }),
+          limit: '20',
+        });
+        return `/v1/products?${query.toString()}`;
+      },
+    },
+    {
+      name: 'marketplace.product_page',
+      route: 'GET /v1/products/{id}',
+      description: 'a product page: the product, its licences, whether you saved it; counts a view (writes)',
+      sqlWorkload: 'marketplace.product_page',
+      caller: 'sampled-user',
+      // the view counter is an UPDATE: a read-only session would refuse it
+      writes: true,
+      sample: `SELECT s.viewer_id AS user_id, u.token_version, u.role, s.product_id
+               FROM (${PRODUCT_PAGE_SAMPLE}) AS s JOIN users u ON u.id = s.viewer_id WHERE ${LIVE_USER}`,
+      path: (row) => `/v1/products/${row.product_id}`,
+    },
+    {
+      name: 'marketplace.checkout',
+      route: 'POST /v1/me/checkout',
+      description:
+        'a buyer turns a one-line cart into a pending order (re-pricing, licence reservation, tax, manual payment);' +
+        ' each connection is a buyer who first puts the line in its cart (not measured)',
+      caller: 'sampled-user',
+      method: 'POST',
+      writes: true,
+      exclusiveRows: true,
+      noPgbench: true,
+      // Earlier runs' leftovers out of the buyers' carts: the checkout takes the whole cart.
+      prepare: `DELETE FROM cart_items WHERE cart_id IN (
+                  SELECT c.id FROM carts c WHERE c.user_id IN (SELECT user_id FROM (${CHECKOUT_BUYERS}) AS b))`,
+      sample: CHECKOUT_BUYERS,
+      before: {
+        method: 'POST',
+        path: () => '/v1/me/cart/items',
+        body: (row) => ({ product_id: row.product_id, license_id: row.license_id }),
+      },
+      path: () => '/v1/me/checkout',
+      body: () => ({ billing_email: 'buyer@example.test', payment_method: 'manual' }),
+      headers: () => ({ 'idempotency-key': randomUUID() }),
     },
   ];
 }
@@ -412,11 +550,30 @@ async function prepare(databaseUrl: string, statement: string): Promise<void> {
 
 /** The request an endpoint sends for one drawn row, as the caller whose token is given. */
 function requestFor(endpoint: HttpEndpoint, row: SampleRow, authorization: string) {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...endpoint.headers?.(row) };
   if (endpoint.caller !== 'anonymous') headers.authorization = authorization;
   const body = endpoint.body ? JSON.stringify(endpoint.body(row)) : undefined;
   if (body !== undefined) headers['content-type'] = 'application/json';
   return { method: endpoint.method ?? 'GET', path: endpoint.path(row), headers, body };
+}
+
+/** The requests of one round of an endpoint on a connection: its `before` request, if any, then the measured one. */
+function roundFor(endpoint: HttpEndpoint, row: SampleRow, authorization: string) {
+  const measured = requestFor(endpoint, row, authorization);
+  if (!endpoint.before) return [measured];
+  const { before } = endpoint;
+  const first = requestFor(
+    {
+      ...endpoint,
+      method: before.method,
+      path: (drawn) => before.path(drawn),
+      ...(before.body ? { body: (drawn: SampleRow) => before.body?.(drawn) } : { body: undefined }),
+      headers: undefined,
+    },
+    row,
+    authorization,
+  );
+  return [first, measured];
 }
 
 function authorizationFor(endpoint: HttpEndpoint, samples: Samples, row: SampleRow, pick: () => string): string {
@@ -590,6 +747,30 @@ async function loadEndpoint(endpoint: HttpEndpoint, samples: Samples, options: L
   const random = seededRandom(0x5eed);
   const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)] as T;
   const rows = samples.rows.get(endpoint.name) ?? [];
+  const steps = endpoint.before ? 2 : 1;
+  // exclusiveRows: the rows no connection holds, lent at a round's first request, given back at its last answer.
+  const free = [...rows];
+  if (endpoint.exclusiveRows && rows.length < options.connections) {
+    throw new Error(`${endpoint.name}: ${rows.length} rows cannot be lent to ${options.connections} connections`);
+  }
+  const draw = () => {
+    if (!endpoint.exclusiveRows) return pick(rows);
+    const row = free.shift();
+    if (!row) throw new Error(`${endpoint.name}: every row is lent`);
+    return row;
+  };
+  /** The round's row and requests, built at its first request (autocannon gives each round a fresh context). */
+  type Round = { row: SampleRow; requests: ReturnType<typeof roundFor> };
+  const roundOf = (context: Record<string, unknown>): Round => {
+    if (!context.round) {
+      const row = draw();
+      const authorization = authorizationFor(endpoint, samples, row, () => pick(samples.authorizations));
+      context.round = { row, requests: roundFor(endpoint, row, authorization) } satisfies Round;
+    }
+    return context.round as Round;
+  };
+  // Answers per autocannon client: with a `before` request, only each round's last answer is measured.
+  const answered = new WeakMap<object, number>();
   const latencies: number[] = [];
   const errorsByCause: Record<string, number> = {};
   const countError = (cause: string) => {
@@ -609,28 +790,37 @@ async function loadEndpoint(endpoint: HttpEndpoint, samples: Samples, options: L
         connections: options.connections,
         // autocannon stops at its first sampling tick after this, so the measured window is always covered.
         duration: options.warmupSeconds + options.durationSeconds,
-        ...(options.rate ? { overallRate: options.rate } : {}),
-        requests: [
-          {
-            setupRequest: (request) => {
-              const row = pick(rows);
-              const authorization = authorizationFor(endpoint, samples, row, () => pick(samples.authorizations));
-              const { method, path, headers, body } = requestFor(endpoint, row, authorization);
-              return {
-                ...request,
-                method,
-                path,
-                headers: { ...request.headers, ...headers },
-                ...(body !== undefined ? { body } : {}),
-              };
-            },
+        // the rate counts every request, the `before` ones too
+        ...(options.rate ? { overallRate: options.rate * steps } : {}),
+        requests: Array.from({ length: steps }, (_, step) => ({
+          setupRequest: (request: autocannon.Request, context: object) => {
+            const { method, path, headers, body } = roundOf(context as Record<string, unknown>).requests[
+              step
+            ] as ReturnType<typeof requestFor>;
+            return {
+              ...request,
+              method,
+              path,
+              headers: { ...request.headers, ...headers },
+              ...(body !== undefined ? { body } : {}),
+            };
           },
-        ],
+          ...(step === steps - 1 && endpoint.exclusiveRows
+            ? {
+                onResponse: (_status: number, _body: string, context: object) => {
+                  free.push(roundOf(context as Record<string, unknown>).row);
+                },
+              }
+            : {}),
+        })),
       },
       (error: unknown) =>
         error ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error })) : resolve(),
     );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    instance.on('response', (client, statusCode, _bytes, responseTime) => {
+      const count = (answered.get(client) ?? 0) + 1;
+      answered.set(client, count);
+      if (count % steps !== 0) return;
       if (!inWindow()) return;
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
       else countError(String(statusCode));
@@ -660,12 +850,26 @@ export function withoutColonNames(text: string): string {
   );
 }
 
+/** Whether every transaction the statements open is closed by them (BEGIN … COMMIT/ROLLBACK). */
+export function transactionsClosed(statements: readonly CapturedStatement[]): boolean {
+  let open = 0;
+  for (const { text } of statements) {
+    if (/^\s*(begin|start\s+transaction)\b/i.test(text)) open += 1;
+    else if (/^\s*(commit|rollback|end|abort)\b/i.test(text)) {
+      if (open === 0) return false;
+      open -= 1;
+    }
+  }
+  return open === 0;
+}
+
 /** The pgbench script of one captured request: its statements, each parameter a variable of its own. */
 export function scriptOf(statements: readonly CapturedStatement[], prefix: string): PgbenchScript {
   const defines: Record<string, string> = {};
   const lines = statements.map((statement, index) => {
-    // pgbench reads a statement per line; our statements have no line break inside a literal.
-    const text = withoutColonNames(statement.text.replace(/\s*\n\s*/g, ' ')).replace(
+    // Comments go first (joined, a `--` would swallow the rest of the statement), then lines are joined (our
+    // statements have no line break inside a literal) and literals' `:name`s spelt without a colon.
+    const text = withoutColonNames(withoutComments(statement.text).replace(/\s*\n\s*/g, ' ')).replace(
       /\$(\d+)/g,
       (_, position: string) => {
         const value = statement.values[Number(position) - 1];
@@ -701,6 +905,8 @@ async function captureScripts(
   try {
     for (const [endpointIndex, endpoint] of endpoints.entries()) {
       const captured: PgbenchScript[] = [];
+      scripts.set(endpoint.name, captured);
+      if (endpoint.noPgbench) continue;
       const rows = samples.rows.get(endpoint.name) ?? [];
       for (let index = 0; index < PGBENCH_SCRIPTS; index += 1) {
         const offset = (await stat(captureFile).catch(() => ({ size: 0 }))).size;
@@ -719,9 +925,12 @@ async function captureScripts(
           .filter(Boolean)
           .map((line) => JSON.parse(line) as CapturedStatement);
         if (statements.length === 0) break;
+        // The service's own timers (the presence sweep of chat, say) also query while a request runs: a
+        // transaction of theirs cut by the request's end would leave pgbench's script inside it. Such a sample is
+        // left out.
+        if (!transactionsClosed(statements)) continue;
         captured.push(scriptOf(statements, `e${endpointIndex}r${index}`));
       }
-      scripts.set(endpoint.name, captured);
     }
   } finally {
     await service.stop();

@@ -33,6 +33,62 @@ function sqlText(value: unknown): string {
   throw new Error(`a constant of type ${typeof value} cannot be a pgbench variable`);
 }
 
+type SqlPiece = { kind: 'literal' | 'identifier' | 'comment' | 'code'; text: string };
+
+/** The pieces of an SQL text: string literals, quoted identifiers, comments and the code between them. */
+function sqlPieces(sqlText: string): SqlPiece[] {
+  const pieces: SqlPiece[] = [];
+  const token = /[eE]?'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g;
+  let at = 0;
+  for (const match of sqlText.matchAll(token)) {
+    if (match.index > at) pieces.push({ kind: 'code', text: sqlText.slice(at, match.index) });
+    const text = match[0];
+    const kind = text.startsWith('"')
+      ? 'identifier'
+      : text.startsWith('--') || text.startsWith('/*')
+        ? 'comment'
+        : 'literal';
+    pieces.push({ kind, text });
+    at = match.index + text.length;
+  }
+  if (at < sqlText.length) pieces.push({ kind: 'code', text: sqlText.slice(at) });
+  return pieces;
+}
+
+/** The SQL without its comments (a block comment becomes a space), literals and quoted identifiers untouched. */
+export function withoutComments(sqlText: string): string {
+  return sqlPieces(sqlText)
+    .map((piece) => (piece.kind === 'comment' ? (piece.text.startsWith('/*') ? ' ' : '') : piece.text))
+    .join('');
+}
+
+/** `:` before a name, not part of a `::` cast: what pgbench takes for a variable. */
+const COLON_NAME = /(?<!:):(?!:)(?=[A-Za-z_])/;
+
+/**
+ * An SQL statement as a pgbench script command. pgbench reads an SQL command up to its `;` over as many lines as it
+ * takes (only a backslash meta-command ends at the line's end), so line breaks stay. In prepared and extended mode it
+ * replaces every `:name` with a parameter, even inside a string literal or a comment. That, not the line breaks, is
+ * what broke the home feed's script once it was joined on one line: the `HH24:MI:SS` of the `to_char` spelling a
+ * keyset position became `$1` and `$2` inside the literal, the statement's real parameters started at `$3`, PREPARE
+ * failed with "could not determine data type of parameter $1" (printed once per client, far above the tail of stderr
+ * the error shows) and each execution then failed with "prepared statement "P_0" does not exist". So comments are
+ * dropped, a literal's colon before a name is spelt with chr(58) (a constant expression the planner folds), and a
+ * `:name` in the code itself is refused.
+ */
+export function pgbenchCommand(sqlText: string): string {
+  return sqlPieces(sqlText)
+    .map(({ kind, text }) => {
+      if (kind === 'comment') return text.startsWith('/*') ? ' ' : '';
+      if (!COLON_NAME.test(text)) return text;
+      if (kind === 'literal' && !/^[eE]/.test(text)) return `(${text.split(':').join("' || chr(58) || '")})`;
+      throw new Error(
+        `pgbench would take a :name in ${kind === 'code' ? 'the SQL' : `the ${kind}`} ${text.slice(0, 60)} for a variable`,
+      );
+    })
+    .join('');
+}
+
 /** The pgbench script of `workload`: its statements with $n replaced as described above. */
 export function pgbenchScript(db: Kysely<DB>, workload: Workload, pool: ParameterPool): PgbenchScript {
   const sentinels: Params = Object.fromEntries(pool.columns.map((column) => [column, `${SENTINEL}${column}`]));
@@ -45,7 +101,7 @@ export function pgbenchScript(db: Kysely<DB>, workload: Workload, pool: Paramete
     : [`\\set n random(1, ${pool.rows.length})`];
   if (statements.length > 1) lines.push('BEGIN;');
   statements.forEach((statement, index) => {
-    const text = statement.sql.replace(/\$(\d+)/g, (_, position: string) => {
+    const text = pgbenchCommand(statement.sql).replace(/\$(\d+)/g, (_, position: string) => {
       const value = statement.parameters[Number(position) - 1];
       if (typeof value === 'string' && value.startsWith(SENTINEL)) {
         const column = value.slice(SENTINEL.length);
@@ -55,7 +111,6 @@ export function pgbenchScript(db: Kysely<DB>, workload: Workload, pool: Paramete
       defines[name] = sqlText(value);
       return `:${name}`;
     });
-    if (text.includes('\n')) throw new Error(`${workload.name}: pgbench needs a statement on one line`);
     lines.push(`${text};`);
   });
   if (statements.length > 1) lines.push('COMMIT;');

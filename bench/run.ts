@@ -21,6 +21,7 @@ import { ProgressReporter } from '../src/seed/progress.ts';
 import { runSeed } from '../src/seed/seed.ts';
 import { VOLUMES } from '../src/seed/volumes.ts';
 import { benchmarkHttp, type HttpResult } from './http.ts';
+import { raceForExclusiveLicence } from './marketplace-race.ts';
 import type { Measurement } from './measurement.ts';
 import { buildParameterPools } from './params.ts';
 import { benchmarkThroughPooler } from './pooler.ts';
@@ -57,8 +58,29 @@ const { values: args } = parseArgs({
     'pooler-pool': { type: 'string', default: '100' },
     skip: { type: 'string', default: '' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (args.help) {
+  console.log(`Usage: node bench/run.ts [options]   (npm run bench -- [options])
+
+  --scale <n>               seed scale of the benchmark database (default 0.1)
+  --seed <n>                seed of the data and of the draws (default 1)
+  --database <name>         database to seed and measure (default veza_bench; never postgres)
+  --duration <s>            measured seconds per workload (default 10)
+  --warmup <s>              seconds before the measured window (default 2)
+  --clients <n>             SQL clients on each side, ours and pgbench (default 16)
+  --only <p1,p2>            workloads whose name starts with one of these prefixes
+  --http-connections <list> HTTP connection counts, each a round over the endpoints (default 10,32)
+  --http-endpoints <list>   HTTP endpoints by name (default: all)
+  --workers <n>             VEZA_WORKERS of the service under load (default 1)
+  --quick                   the HTTP part only, printed, nothing written
+  --pooler-clients <n>      clients through PgBouncer (default 1000)
+  --pooler-pool <n>         PgBouncer's server pool (default 100)
+  --skip <list>             parts to skip: http, pooler, race
+  --out <file>              report to write (default docs/benchmarks.md)`);
+  process.exit(0);
+}
 const skipped = new Set(args.skip.split(',').filter(Boolean));
 const httpConnections = args['http-connections'].split(',').map((count) => Number(count.trim()));
 if (httpConnections.some((count) => !Number.isInteger(count) || count < 1)) {
@@ -229,6 +251,17 @@ async function main(): Promise<void> {
         }
       }
 
+      // Issue 16 §2's race, once: when the marketplace is measured and the race is not skipped.
+      const notes: string[] = [];
+      if (!skipped.has('race') && workloads.some((workload) => workload.name.startsWith('marketplace.'))) {
+        const race = await raceForExclusiveLicence({ databaseUrl: url, env: httpOptions.env });
+        const note =
+          `100-buyer race: ${Math.round(race.durationMs)} ms for ${race.buyers} concurrent checkouts of one exclusive ` +
+          `licence over HTTP (answers ${JSON.stringify(race.answers)})`;
+        console.log(note);
+        notes.push(note);
+      }
+
       const facts = await serverFacts(admin);
       const report: BenchReport = {
         startedAt,
@@ -247,13 +280,15 @@ async function main(): Promise<void> {
         http,
         pooler,
         hitRatios: ratios,
-        notes: [],
+        notes,
       };
       await writeReport(report);
       console.log('bench: the files and chat fan-out benchmarks are `npm run bench:files` and `npm run bench:chat`');
     } finally {
       await pool.close();
       await compiler.destroy();
+      // an open connection keeps the process alive after the report is written
+      await admin.end({ timeout: 5 });
     }
   } finally {
     await server.stop();

@@ -4,13 +4,22 @@
 import type { Compilable, Kysely } from 'kysely';
 import { accountByEmail, accountByUsername, actorStatement } from '../src/domains/auth/auth.repository.ts';
 import { roomMessages, sendMessage } from '../src/domains/chat/messages.queries.ts';
+import { licensesOfProducts } from '../src/domains/marketplace/licenses.repository.ts';
 import {
   ordersOfUser,
   placeSingleProductOrder,
   productsByCategory,
 } from '../src/domains/marketplace/orders.queries.ts';
+import {
+  catalogueQuery,
+  countProductView,
+  favoriteOf,
+  productById,
+} from '../src/domains/marketplace/products.repository.ts';
 import { notificationPageQuery, unreadCountQuery } from '../src/domains/notifications/notifications.queries.ts';
+import { commentsPageQuery } from '../src/domains/social/comments.repository.ts';
 import { follow, followersOf, followFeed, latestPosts } from '../src/domains/social/feed.queries.ts';
+import { visiblePosts } from '../src/domains/social/posts.repository.ts';
 import {
   likeTrack,
   newestTracks,
@@ -93,6 +102,57 @@ function feedReaders(followees: number): string {
           ON CONFLICT DO NOTHING`;
 }
 const MESSAGES_PAGE = 50;
+/** The first comments of a post page (GET /v1/posts/{id}'s default `comments`). */
+const POST_PAGE_COMMENTS = 10;
+
+/**
+ * Pairs (viewer_id, post_id) of a live account and a commented public post it may see (outside any group, its
+ * author live with a public profile, no block either way), so that the HTTP post page answers 200; shared with
+ * bench/http.ts.
+ */
+export const POST_PAGE_SAMPLE = `
+  SELECT v.id AS viewer_id, p.id AS post_id
+  FROM (SELECT p.id, p.user_id, row_number() OVER (ORDER BY md5(p.id::text)) AS k
+        FROM posts p JOIN users a ON a.id = p.user_id
+        WHERE p.deleted_at IS NULL AND p.visibility = 'public' AND p.comment_count > 0 AND a.deleted_at IS NULL
+          AND NOT EXISTS (SELECT FROM group_posts gp WHERE gp.post_id = p.id)
+          AND NOT EXISTS (SELECT FROM user_profiles pr WHERE pr.user_id = p.user_id AND pr.profile_visibility = 'private')
+       ) AS p
+  CROSS JOIN (SELECT count(*) AS n FROM users
+              WHERE deleted_at IS NULL AND is_active AND NOT is_banned) AS live
+  JOIN (SELECT id, row_number() OVER (ORDER BY md5(id::text || 'post-page')) AS k FROM users
+        WHERE deleted_at IS NULL AND is_active AND NOT is_banned) AS v ON v.k = 1 + p.k % live.n
+  WHERE NOT EXISTS (SELECT FROM blocks b WHERE (b.blocker_id = v.id AND b.blocked_id = p.user_id)
+                                           OR (b.blocker_id = p.user_id AND b.blocked_id = v.id))
+  ORDER BY md5(p.id::text) LIMIT 5000`;
+
+/**
+ * A catalogue search as a buyer of beats makes it (issue 16 §1): a genre, a price range in one currency, a bpm
+ * range, on the page after a product of the catalogue (keyset). Each row is built around a beat on sale, so the
+ * filters match something; shared with bench/http.ts.
+ */
+export const CATALOGUE_SAMPLE = `
+  SELECT p.genre, p.currency, greatest(p.price - 15, 0)::numeric(10, 2) AS min_price,
+         (p.price + 15)::numeric(10, 2) AS max_price, greatest(p.bpm - 15, 20) AS bpm_min,
+         least(p.bpm + 15, 300) AS bpm_max,
+         to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS after_published_at,
+         p.id AS after_id
+  FROM products p
+  WHERE p.category = 'beat' AND p.status = 'active' AND p.deleted_at IS NULL AND p.published_at IS NOT NULL
+    AND p.genre IS NOT NULL AND p.bpm IS NOT NULL
+  ORDER BY md5(p.id::text) LIMIT 5000`;
+
+/** Products on sale with at least one licence (the product page a buyer opens), with a viewer who is not the seller. */
+export const PRODUCT_PAGE_SAMPLE = `
+  SELECT v.id AS viewer_id, p.id AS product_id
+  FROM (SELECT p.id, p.seller_id, row_number() OVER (ORDER BY md5(p.id::text)) AS k FROM products p
+        WHERE p.status = 'active' AND p.deleted_at IS NULL
+          AND EXISTS (SELECT FROM product_licenses l WHERE l.product_id = p.id AND l.deleted_at IS NULL)) AS p
+  CROSS JOIN (SELECT count(*) AS n FROM users WHERE deleted_at IS NULL AND is_active AND NOT is_banned) AS live
+  JOIN (SELECT id, row_number() OVER (ORDER BY md5(id::text || 'product-page')) AS k FROM users
+        WHERE deleted_at IS NULL AND is_active AND NOT is_banned) AS v ON v.k = 1 + p.k % live.n
+  WHERE v.id <> p.seller_id
+  ORDER BY md5(p.id::text) LIMIT 5000`;
 const id = (params: Params, name: string) => params[name] as string;
 
 export const WORKLOADS: readonly Workload[] = [
@@ -226,6 +286,17 @@ export const WORKLOADS: readonly Workload[] = [
     indexes: ['idx_follows_following_id_created_at', 'users_pkey'],
   },
   {
+    name: 'social.post_page',
+    kind: 'read',
+    description: 'a post page: the post as the viewer may see it, then its first 10 comments (two statements)',
+    sample: POST_PAGE_SAMPLE,
+    statements: (db, p) => [
+      visiblePosts(db, id(p, 'viewer_id')).where('posts.id', '=', id(p, 'post_id')),
+      commentsPageQuery(db, id(p, 'viewer_id'), id(p, 'post_id'), null, POST_PAGE_COMMENTS, undefined),
+    ],
+    indexes: ['posts_pkey', 'idx_post_comments_post_id_created_at'],
+  },
+  {
     name: 'notifications.unread_count',
     kind: 'read',
     description: 'the unread notifications badge (issue 15 §7)',
@@ -248,6 +319,44 @@ export const WORKLOADS: readonly Workload[] = [
     sample: `SELECT DISTINCT category FROM products`,
     statements: (db, p) => [productsByCategory(db, id(p, 'category'), PAGE)],
     indexes: ['idx_products_category_status_published_at'],
+  },
+  {
+    name: 'marketplace.catalogue_filtered',
+    kind: 'read',
+    description: 'the catalogue filtered by category, genre, price range and bpm, the page after a product',
+    sample: CATALOGUE_SAMPLE,
+    statements: (db, p) => [
+      catalogueQuery(
+        db,
+        {
+          category: 'beat',
+          genre: p.genre as string,
+          currency: p.currency as string,
+          minPrice: p.min_price as string,
+          maxPrice: p.max_price as string,
+          bpmMin: p.bpm_min as number,
+          bpmMax: p.bpm_max as number,
+        },
+        PAGE,
+        { createdAt: p.after_published_at as string, id: id(p, 'after_id') },
+      ),
+    ],
+    // with a category the planner takes (category, status, published_at) with the keyset in its condition, ANDed
+    // with the price index (both plan modes, scale 0.1)
+    indexes: ['idx_products_category_status_published_at'],
+  },
+  {
+    name: 'marketplace.product_page',
+    kind: 'write',
+    description: 'a product page: the product, its licences, whether the viewer saved it, one more view (a write)',
+    sample: PRODUCT_PAGE_SAMPLE,
+    statements: (db, p) => [
+      productById(db, id(p, 'product_id')),
+      licensesOfProducts(db, [id(p, 'product_id')]),
+      favoriteOf(db, id(p, 'viewer_id'), id(p, 'product_id')),
+      countProductView(db, id(p, 'product_id')),
+    ],
+    indexes: ['products_pkey', 'idx_product_licenses_product_id', 'uq_product_favorites_user_product'],
   },
   {
     name: 'marketplace.orders_of_user',

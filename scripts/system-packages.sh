@@ -5,6 +5,7 @@
 #   pgbouncer  pools 1,000 client connections in transaction mode (test/performance/pgbouncer.test.ts)
 #   ffmpeg     renditions, loudness, waveforms and thumbnails of uploaded files (ADR 0041)
 #   clamav     clamscan, the virus scan of uploads (ADR 0040)
+#   poppler-utils  pdftoppm and pdftotext, which render and read back licence certificates (ADR 0076)
 set -euo pipefail
 
 missing=()
@@ -12,6 +13,7 @@ missing=()
 [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 command -v ffmpeg > /dev/null || missing+=(ffmpeg)
 command -v clamscan > /dev/null || missing+=(clamav)
+command -v pdftoppm > /dev/null || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get > /dev/null; then

@@ -6,6 +6,7 @@ import { AccessTokens, createAuthenticator } from './domains/auth/index.ts';
 import { resolveJwtSecret } from './platform/config/secrets.ts';
 import { loadConstraintColumns } from './platform/db/constraint-columns.ts';
 import { openPool, type Database } from './platform/db/pool.ts';
+import { jobMailSettingsOf } from './platform/jobs/job.ts';
 import { runJob } from './platform/jobs/run-job.ts';
 import { startScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
 import { lifecycleJobs } from './lifecycle/lifecycle-jobs.ts';
@@ -39,7 +40,14 @@ export async function startBackgroundWork(
         jobs: lifecycleJobs,
         schedules: config.jobs.schedules,
         run: (job) =>
-          runJob(job, { db, dataDir: config.dataDir, redisUrl: config.redis.url, triggeredBy: 'schedule', log }),
+          runJob(job, {
+            db,
+            dataDir: config.dataDir,
+            redisUrl: config.redis.url,
+            mail: jobMailSettingsOf(config),
+            triggeredBy: 'schedule',
+            log,
+          }),
         log,
       });
     }

@@ -8,6 +8,8 @@ import { chatModule } from '../domains/chat/index.ts';
 import { socialModule } from '../domains/social/index.ts';
 import { notificationsModule } from '../domains/notifications/index.ts';
 import { marketplaceModule } from '../domains/marketplace/index.ts';
+import { gearModule } from '../domains/gear/index.ts';
+import { educationModule } from '../domains/education/index.ts';
 
 /** The domains whose routes are served under /v1, in registration order. */
 export const domainModules: DomainModule[] = [
@@ -20,6 +22,8 @@ export const domainModules: DomainModule[] = [
   socialModule,
   notificationsModule,
   marketplaceModule,
+  gearModule,
+  educationModule,
 ];
 
 /**

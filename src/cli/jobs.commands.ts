@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { sql } from 'kysely';
 import type { Config } from '../platform/config/config.ts';
 import { openPool } from '../platform/db/pool.ts';
+import { jobMailSettingsOf } from '../platform/jobs/job.ts';
 import { runJob } from '../platform/jobs/run-job.ts';
 import { findJob, lifecycleJobs } from '../lifecycle/lifecycle-jobs.ts';
 import { withConfiguredDatabase } from './with-configured-database.ts';
@@ -58,6 +59,7 @@ export function registerJobsCommands(program: Command, config: () => Config): vo
             db: pool.db,
             dataDir: settings.dataDir,
             redisUrl: settings.redis.url,
+            mail: jobMailSettingsOf(settings),
             dryRun: options.dryRun ?? false,
             triggeredBy: 'manual',
             log: print,

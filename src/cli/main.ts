@@ -4,6 +4,7 @@ import { registerDbCommands } from './db.commands.ts';
 import { cliErrorMessage } from './error-message.ts';
 import { registerGdprCommands } from './gdpr.commands.ts';
 import { registerJobsCommands } from './jobs.commands.ts';
+import { registerMarketCommands } from './market.commands.ts';
 import { registerSchemaCommands } from './schema.commands.ts';
 import { registerSeedCommands } from './seed.commands.ts';
 import { serve } from './serve.command.ts';
@@ -30,6 +31,7 @@ export function buildCli(config: () => Config): Command {
   registerSchemaCommands(program, config);
   registerGdprCommands(program, config);
   registerSeedCommands(program, config);
+  registerMarketCommands(program, config);
   return program;
 }
 

@@ -30,7 +30,7 @@ test('about 85 tables (85) in 13 modules plus notifications, as spec §1.2 plans
     social: 12, // + follow_requests (0039, ADR 0060), feed_entries (0041, ADR 0064)
     marketplace: 13, // + payment_webhook_events (0047, ADR 0073)
     education: 7,
-    hardware: 4,
+    hardware: 5, // + equipment_warranty_reminders (0050, ADR 0079); the code lives in gear/
     cloud: 3,
     search: 2,
     analytics: 5,

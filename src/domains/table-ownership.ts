@@ -7,7 +7,7 @@ import { chatTables } from './chat/index.ts';
 import { socialTables } from './social/index.ts';
 import { marketplaceTables } from './marketplace/index.ts';
 import { educationTables } from './education/index.ts';
-import { hardwareTables } from './hardware/index.ts';
+import { hardwareTables } from './gear/index.ts';
 import { cloudTables } from './cloud/index.ts';
 import { searchTables } from './search/index.ts';
 import { analyticsTables } from './analytics/index.ts';

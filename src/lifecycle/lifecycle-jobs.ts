@@ -2,6 +2,8 @@ import { filesProcessingRecover, filesStorageSweep, filesUploadsExpire } from '.
 import { playWindowsExpire } from '../domains/streaming/index.ts';
 import { chatEventsExpire } from '../domains/chat/index.ts';
 import { notificationsMail } from '../domains/notifications/index.ts';
+import { gearWarrantyReminders } from '../domains/gear/index.ts';
+import { marketExpireUnpaidOrders, marketPayouts } from '../domains/marketplace/index.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
 import { gdprExports } from './jobs/gdpr-exports.ts';
@@ -31,6 +33,9 @@ export const lifecycleJobs: JobDefinition[] = [
   playWindowsExpire,
   chatEventsExpire,
   notificationsMail,
+  gearWarrantyReminders,
+  marketExpireUnpaidOrders,
+  marketPayouts,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {

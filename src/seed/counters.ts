@@ -134,6 +134,23 @@ export const COUNTER_UPDATES: readonly (readonly [string, string])[] = [
      WHERE n.id = p.id AND (p.favorite_count, p.review_count, p.average_rating, p.sale_count)
        IS DISTINCT FROM (n.favorite_count, n.review_count, n.average_rating, n.sale_count)`,
   ],
+  // Not trigger-maintained (the checkout moves them, ADR 0069): a unit per line of a paid order (refunded ones
+  // included: a refund does not give a unit back) is sold, a unit per line of a pending order is reserved.
+  [
+    'product_licenses',
+    `UPDATE product_licenses l
+     SET units_sold = n.units_sold, units_reserved = n.units_reserved
+     FROM (
+       SELECT l0.id, COALESCE(i.sold, 0) AS units_sold, COALESCE(i.reserved, 0) AS units_reserved
+       FROM product_licenses l0
+       LEFT JOIN (SELECT oi.license_id,
+                         count(*) FILTER (WHERE o.status IN ('paid', 'processing', 'completed', 'refunded')) AS sold,
+                         count(*) FILTER (WHERE o.status = 'pending') AS reserved
+                  FROM order_items oi JOIN orders o ON o.id = oi.order_id
+                  WHERE oi.license_id IS NOT NULL GROUP BY 1) i ON i.license_id = l0.id
+     ) n
+     WHERE n.id = l.id AND (l.units_sold, l.units_reserved) IS DISTINCT FROM (n.units_sold, n.units_reserved)`,
+  ],
   [
     'carts',
     `UPDATE carts c
@@ -218,6 +235,11 @@ export async function counterMismatches(sql: SeedSql, sample = 200): Promise<Rec
                            WHERE oi.product_id = x.id AND o.status IN ('paid', 'processing', 'completed'))
          OR favorite_count <> (SELECT count(*) FROM product_favorites WHERE product_id = x.id)
          OR review_count <> (SELECT count(*) FROM product_reviews WHERE product_id = x.id AND deleted_at IS NULL)`,
+    'product_licenses.units_sold': `SELECT count(*) FROM (SELECT * FROM product_licenses ORDER BY id LIMIT $1) x
+      WHERE units_sold <> (SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id
+                           WHERE oi.license_id = x.id AND o.status IN ('paid', 'processing', 'completed', 'refunded'))
+         OR units_reserved <> (SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id
+                               WHERE oi.license_id = x.id AND o.status = 'pending')`,
     'groups.member_count': `SELECT count(*) FROM (SELECT * FROM groups ORDER BY id LIMIT $1) x
       WHERE member_count <> (SELECT count(*) FROM group_members WHERE group_id = x.id AND status = 'active')`,
     'hashtags.usage_count': `SELECT count(*) FROM (SELECT * FROM hashtags ORDER BY id LIMIT $1) x

@@ -10,6 +10,7 @@ import { SEED_PLAN, selectTables } from './plan.ts';
 import type { SeedReporter } from './progress.ts';
 import { runSeed } from './seed.ts';
 import { Universe } from './universe.ts';
+import { checkBooks, LICENSE_KEY_PATTERN } from '../domains/marketplace/index.ts';
 
 const first = useMigratedDatabase();
 const second = useMigratedDatabase();
@@ -109,6 +110,21 @@ describe('veza seed', () => {
       SELECT count(*)::int AS n FROM follows f JOIN blocks b
         ON (b.blocker_id, b.blocked_id) IN ((f.follower_id, f.following_id), (f.following_id, f.follower_id))`;
     assert.equal(acrossBlocks?.n, 0, 'no follow crosses a block (a block removes follows both ways)');
+    const keys = await sql<{ license_key: string }[]>`
+      SELECT license_key FROM order_items WHERE license_key IS NOT NULL`;
+    assert.ok(keys.length > 0);
+    assert.deepEqual(
+      keys.filter((row) => !LICENSE_KEY_PATTERN.test(row.license_key)),
+      [],
+      'seeded licence keys have the service’s format, so the public check reads them',
+    );
+    // issue 16: the books balance for every seeded order, and no seller was paid more than they earned
+    const books = await checkBooks(first.current.db);
+    assert.ok(books.ordersChecked > 0 && books.sellersChecked > 0, 'the books check saw orders and sellers');
+    assert.equal(books.problems.length, 0, `the seeded books balance: ${books.problems.slice(0, 5).join('; ')}`);
+    const [payouts] = await sql<{ completed: number }[]>`
+      SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed FROM seller_payouts`;
+    assert.ok((payouts?.completed ?? 0) > 0, 'some payouts are completed');
 
     await assert.rejects(
       runSeed(url, { seed: 7, scale: SCALE, anchor: ANCHOR, reporter: quiet }),

@@ -97,6 +97,7 @@ export async function runSeed(url: string, options: SeedOptions): Promise<SeedRe
   try {
     const filled: string[] = [];
     for (const name of names) {
+      if (plan.some((table) => table.name === name && table.kind === 'derived' && table.migrated)) continue;
       const {
         rows: [row],
       } = await sql.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quote(name)}) AS found`);

@@ -19,8 +19,13 @@ export interface DerivedTable {
   kind: 'derived';
   name: string;
   dependsOn: readonly string[];
-  /** Runs the INSERT; returns the rows inserted. */
+  /** Runs the INSERT; returns the rows inserted (for a `migrated` table: the rows found). */
   derive(sql: SeedSql, u: Universe): Promise<number>;
+  /**
+   * Reference rows a migration inserts (equipment categories, 0049): the table is not empty before the seed, and
+   * `derive` checks the rows the generated data refers to are there instead of inserting them.
+   */
+  migrated?: true;
 }
 
 export type SeedTable = CopyTable | DerivedTable;

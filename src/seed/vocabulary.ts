@@ -156,6 +156,29 @@ export const EQUIPMENT_CATEGORIES = [
   ['cables', 'Cables and Stands', 'live'],
 ] as const;
 
+/** The ids migration 0049 gives the starting categories (db/migrations/0049_hardware_equipment_categories_seed.up.sql). */
+export const EQUIPMENT_CATEGORY_IDS: Record<(typeof EQUIPMENT_CATEGORIES)[number][0], string> = {
+  instruments: 'ec000000-0000-4000-8000-000000000001',
+  studio: 'ec000000-0000-4000-8000-000000000002',
+  live: 'ec000000-0000-4000-8000-000000000003',
+  guitars: 'ec000000-0000-4000-8000-000000000004',
+  basses: 'ec000000-0000-4000-8000-000000000005',
+  keyboards: 'ec000000-0000-4000-8000-000000000006',
+  synthesizers: 'ec000000-0000-4000-8000-000000000007',
+  'drum-machines': 'ec000000-0000-4000-8000-000000000008',
+  drums: 'ec000000-0000-4000-8000-000000000009',
+  microphones: 'ec000000-0000-4000-8000-000000000010',
+  'audio-interfaces': 'ec000000-0000-4000-8000-000000000011',
+  monitors: 'ec000000-0000-4000-8000-000000000012',
+  headphones: 'ec000000-0000-4000-8000-000000000013',
+  outboard: 'ec000000-0000-4000-8000-000000000014',
+  controllers: 'ec000000-0000-4000-8000-000000000015',
+  'dj-gear': 'ec000000-0000-4000-8000-000000000016',
+  'pa-systems': 'ec000000-0000-4000-8000-000000000017',
+  'effects-pedals': 'ec000000-0000-4000-8000-000000000018',
+  cables: 'ec000000-0000-4000-8000-000000000019',
+};
+
 // prettier-ignore
 export const GEAR_BRANDS = [
   'Roland', 'Korg', 'Moog', 'Yamaha', 'Fender', 'Gibson', 'Shure', 'Neumann', 'Focusrite', 'Universal Audio',

@@ -52,9 +52,11 @@ const testApp = useTestApp({
       VEZA_OIDC_REDIRECT_URIS: REDIRECT_URI,
       VEZA_ENCRYPTION_KEYS: JSON.stringify({ fuzz1: randomBytes(32).toString('base64') }),
       // The presence sweep (ADR 0059) writes on its own clock; a sweep during a refused request would read as that
-      // request's write. Its period is pushed past the run; presence.instances.test.ts tests it.
-      VEZA_CHAT_PRESENCE_RENEW_MS: '300000',
-      VEZA_CHAT_PRESENCE_LEASE_MS: '900000',
+      // request's write. Its period and the lease are pushed past the longest run (a loaded machine took 36 min
+      // with 15-min leases, and a sweep's offline events were blamed on a request); presence.instances.test.ts
+      // tests the sweep.
+      VEZA_CHAT_PRESENCE_RENEW_MS: '3600000',
+      VEZA_CHAT_PRESENCE_LEASE_MS: '7200000',
     };
   },
 });

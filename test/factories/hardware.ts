@@ -20,17 +20,19 @@ const equipment: Factory = async (sql, o = {}) =>
     ...o,
   });
 
+const equipmentWarranties: Factory = async (sql, o = {}) =>
+  insertRow(sql, 'equipment_warranties', {
+    equipment_id: await parentId(o, 'equipment_id', () => equipment(sql)),
+    provider: 'Neumann',
+    starts_on: '2024-03-15',
+    ends_on: '2027-03-14',
+    ...o,
+  });
+
 export const hardwareFactories = {
   equipment_categories: equipmentCategories,
   equipment,
-  equipment_warranties: async (sql, o = {}) =>
-    insertRow(sql, 'equipment_warranties', {
-      equipment_id: await parentId(o, 'equipment_id', () => equipment(sql)),
-      provider: 'Neumann',
-      starts_on: '2024-03-15',
-      ends_on: '2027-03-14',
-      ...o,
-    }),
+  equipment_warranties: equipmentWarranties,
   equipment_maintenance: async (sql, o = {}) =>
     insertRow(sql, 'equipment_maintenance', {
       equipment_id: await parentId(o, 'equipment_id', () => equipment(sql)),
@@ -38,6 +40,14 @@ export const hardwareFactories = {
       description: 'Capsule cleaned and shock mount replaced.',
       cost: '80.00',
       currency: 'EUR',
+      ...o,
+    }),
+  equipment_warranty_reminders: async (sql, o = {}) =>
+    insertRow(sql, 'equipment_warranty_reminders', {
+      warranty_id: await parentId(o, 'warranty_id', () => equipmentWarranties(sql)),
+      kind: 'thirty_days',
+      ends_on: '2027-03-14',
+      sent_at: new Date('2027-02-12T07:15:00Z'),
       ...o,
     }),
 } satisfies Record<string, Factory>;

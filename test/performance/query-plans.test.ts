@@ -41,7 +41,18 @@ const main: Dataset = {
   name: 'main',
   database: useMigratedDatabase(),
   scale: 0.1,
-  tables: ['users', 'tracks', 'track_comments', 'follows', 'posts', 'products', 'orders'],
+  tables: [
+    'users',
+    'tracks',
+    'track_comments',
+    'follows',
+    'posts',
+    'post_comments',
+    'products',
+    'product_licenses',
+    'product_favorites',
+    'orders',
+  ],
 };
 const chat: Dataset = {
   name: 'chat',

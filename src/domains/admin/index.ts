@@ -10,3 +10,5 @@ export const adminTables = [
   'job_runs',
   'idempotency_keys',
 ] as const;
+
+export { recordModerationAct, type ModerationAct, type ModeratedEntity } from './moderation-log.ts';

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { NO_NUL_PATTERN } from '../../platform/http/text-patterns.ts';
 import { PASSWORD_MIN_LENGTH } from './password-policy.ts';
 
 // The rules of the database's CHECKs (migration 0002), checked first here so that a bad value is a 400
@@ -21,9 +22,6 @@ const PresentedPassword = Type.String({ minLength: 1, maxLength: 1024 });
 
 const OpaqueToken = (description: string) =>
   Type.String({ minLength: 1, maxLength: 200, description: `${description} (\`selector.verifier\`)` });
-
-/** PostgreSQL text cannot hold NUL: refused here, as a 400, before it reaches a query. */
-const NO_NUL = '^[^\\u0000]*$';
 
 const DeviceType = Type.Union([Type.Literal('mobile'), Type.Literal('desktop'), Type.Literal('tablet')]);
 const Timestamp = Type.String({ format: 'date-time' });
@@ -54,12 +52,12 @@ export const LoginBodySchema = Type.Object(
     identifier: Type.String({
       minLength: 1,
       maxLength: 255,
-      pattern: NO_NUL,
+      pattern: NO_NUL_PATTERN,
       description: 'Email address or username',
     }),
     password: PresentedPassword,
     device_name: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 255, pattern: NO_NUL, description: 'e.g. "Ada’s laptop"' }),
+      Type.String({ minLength: 1, maxLength: 255, pattern: NO_NUL_PATTERN, description: 'e.g. "Ada’s laptop"' }),
     ),
     device_type: Type.Optional(DeviceType),
   },
@@ -134,7 +132,7 @@ export const ChangePasswordBodySchema = Type.Object(
 );
 
 export const ResetRequestBodySchema = Type.Object(
-  { email: Type.String({ minLength: 3, maxLength: 255, pattern: NO_NUL }) },
+  { email: Type.String({ minLength: 3, maxLength: 255, pattern: NO_NUL_PATTERN }) },
   { additionalProperties: false },
 );
 

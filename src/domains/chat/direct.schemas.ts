@@ -2,6 +2,7 @@
 // `direct-messages` routes.
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { NO_CONTROL_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });
@@ -10,9 +11,6 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 
 /** chk_direct_messages_content_length: 1 to 10,000 characters. */
 export const DIRECT_MESSAGE_MAX_LENGTH = 10_000;
-
-/** Any script, emoji and line breaks; no other control characters and no text-direction overrides. */
-const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
 
 export const CounterpartParams = Type.Object(
   { user_id: Type.String({ format: 'uuid', description: 'The other person of the conversation' }) },
@@ -26,7 +24,7 @@ export const DirectMessageCreateSchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: DIRECT_MESSAGE_MAX_LENGTH,
-        pattern: TEXT_PATTERN,
+        pattern: NO_CONTROL_PATTERN,
         description:
           `1 to ${DIRECT_MESSAGE_MAX_LENGTH} characters once trimmed (Unicode NFC); required without an ` +
           'attachment, else the file’s name stands in for it',

@@ -1,6 +1,7 @@
 // The room messages API contract (issue 14 §2, ADR 0057): TypeBox schemas = OpenAPI document.
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { TEXT_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });
@@ -11,13 +12,6 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T,
 /** chk_messages_content_length. */
 export const MAX_MESSAGE_LENGTH = 10_000;
 export const MAX_HISTORY_PAGE = 100;
-
-/** Control characters (PostgreSQL text refuses NUL) and bidirectional overrides; newlines and tabs are fine. */
-const CONTROL = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
-/** No control character (an empty string passes). */
-export const NO_CONTROL_PATTERN = `^[^${CONTROL}]*$`;
-/** Something other than spaces, and no control character. */
-export const TEXT_PATTERN = `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$`;
 
 const Content = Type.String({
   minLength: 1,

@@ -1,6 +1,7 @@
 // The presence and typing contract (issue 14 §5, ADR 0059): TypeBox schemas = the OpenAPI document of the
 // `presence` routes.
 import { Type, type Static } from 'typebox';
+import { ONE_LINE_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });
@@ -15,8 +16,6 @@ export type PresenceVisibility = (typeof PRESENCE_VISIBILITIES)[number];
 export const CUSTOM_STATUS_MAX_LENGTH = 100;
 /** How many people one presence request may ask about. */
 export const PRESENCE_BATCH_MAX = 100;
-
-const TEXT_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
 
 const Status = Type.Union(
   [Type.Literal('online'), Type.Literal('away'), Type.Literal('busy'), Type.Literal('offline')],
@@ -50,7 +49,7 @@ export const PresenceUpdateSchema = Type.Object(
         Type.String({
           minLength: 1,
           maxLength: CUSTOM_STATUS_MAX_LENGTH,
-          pattern: TEXT_PATTERN,
+          pattern: ONE_LINE_PATTERN,
           description: `1 to ${CUSTOM_STATUS_MAX_LENGTH} characters once trimmed; null removes it`,
         }),
       ),

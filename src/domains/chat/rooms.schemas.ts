@@ -1,7 +1,8 @@
 // The rooms API contract (issue 14 §1, ADR 0056): TypeBox schemas = OpenAPI document.
 import { Type, type Static } from 'typebox';
+import { NameOrSlugSearchSchema, SpaceNameSchema, SpaceSlugSchema } from '../../platform/http/name-and-slug.ts';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
-import { NO_CONTROL_PATTERN, TEXT_PATTERN } from './messages.schemas.ts';
+import { NO_CONTROL_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });
@@ -12,17 +13,10 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T,
 /** The largest member limit a room may set. */
 export const MAX_ROOM_MEMBERS = 10_000;
 
-const Name = Type.String({ minLength: 1, maxLength: 255, pattern: TEXT_PATTERN, description: '1 to 255 characters' });
 const Description = Type.String({
   maxLength: 2000,
   pattern: NO_CONTROL_PATTERN,
   description: 'At most 2,000 characters',
-});
-const Slug = Type.String({
-  minLength: 3,
-  maxLength: 100,
-  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
-  description: 'Lower-case letters, digits and single dashes, 3 to 100 characters',
 });
 const Password = Type.String({
   minLength: 4,
@@ -41,16 +35,16 @@ const AssignableRole = Type.Union([Type.Literal('admin'), Type.Literal('moderato
 });
 
 export const RoomIdParams = Type.Object({ id: Uuid }, closed);
-export const SlugParams = Type.Object({ slug: Slug }, closed);
+export const SlugParams = Type.Object({ slug: SpaceSlugSchema }, closed);
 export const MemberParams = Type.Object({ id: Uuid, user_id: Uuid }, closed);
 
 export const CreateRoomSchema = Type.Object(
   {
-    name: Name,
+    name: SpaceNameSchema,
     type: Type.Union([Type.Literal('public'), Type.Literal('private')], {
       description: 'public: listed and joined by anyone (with the password if set); private: by invitation only',
     }),
-    slug: Type.Optional(Slug),
+    slug: Type.Optional(SpaceSlugSchema),
     description: Type.Optional(Nullable(Description)),
     password: Type.Optional(Password),
     max_members: Type.Optional(Nullable(MaxMembers)),
@@ -61,7 +55,7 @@ export type CreateRoom = Static<typeof CreateRoomSchema>;
 
 export const UpdateRoomSchema = Type.Object(
   {
-    name: Type.Optional(Name),
+    name: Type.Optional(SpaceNameSchema),
     description: Type.Optional(Nullable(Description)),
     password: Type.Optional(Nullable(Password, { description: 'null removes the password' })),
     max_members: Type.Optional(Nullable(MaxMembers)),
@@ -129,9 +123,7 @@ export type Member = Static<typeof MemberSchema>;
 
 export const RoomListQuerySchema = Type.Object(
   {
-    q: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, description: 'Part of the slug or the name' }),
-    ),
+    q: Type.Optional(NameOrSlugSearchSchema),
     ...PageQuerySchema.properties,
   },
   closed,

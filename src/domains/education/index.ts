@@ -1,4 +1,5 @@
 // The education domain (spec §11 Education). Other domains import from this file only.
+export { educationModule } from './education.module.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0009). */
 export const educationTables = [

@@ -19,3 +19,5 @@ export {
   type GrantedDelivery,
 } from './files.bridge.ts';
 export { sendDelivery } from './delivery.reply.ts';
+/** The signer of files' links, for a domain that signs links of its own under its own key (marketplace downloads). */
+export { UrlSigner, type SignedLink } from './signed-urls.ts';

@@ -9,9 +9,9 @@ import { checkBooks } from './ledger.ts';
 import { createMoneyServices } from './checkout.wiring.ts';
 import { marketMoneyConfig } from './checkout.config.ts';
 
-process.env.VEZA_MARKET_TAX_RATES = 'FR:0.2';
-process.env.VEZA_MARKET_COMMISSION_RATE = '0.15';
-const testApp = useTestApp();
+const testApp = useTestApp({
+  env: () => ({ VEZA_MARKET_TAX_RATES: 'FR:0.2', VEZA_MARKET_COMMISSION_RATE: '0.15' }),
+});
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 

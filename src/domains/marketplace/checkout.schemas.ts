@@ -2,6 +2,7 @@
 // Amounts are decimal strings with two decimals (ADR 0071); requests may omit trailing zeros.
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { ONE_LINE_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });
@@ -57,8 +58,7 @@ export const CartSchema = Type.Object({
   ),
 });
 
-const TEXT = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
-const Line = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: TEXT });
+const Line = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: ONE_LINE_PATTERN });
 
 export const BillingAddressSchema = Type.Object(
   {

@@ -25,8 +25,9 @@ import {
 import type { MarketMoneyConfig } from './checkout.config.ts';
 import { MoneyProblems } from './checkout.errors.ts';
 import { codeNamed, recordUse, releaseUse, takeUse, type DiscountCodeRow } from './discounts.repository.ts';
+import { issueLicenses } from './delivery.service.ts';
 import { bookPayment, bookRefund } from './ledger.ts';
-import { lockSeller } from './payouts.ts';
+import { lockSeller, orderSharePaidOut } from './payouts.ts';
 import { commitLicenseUnit, releaseLicenseUnit, reserveLicenseUnit } from './licenses.repository.ts';
 import {
   allocate,
@@ -242,6 +243,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
       if (!(await commitLicenseUnit(tx, licenseId))) throw new Error(`order ${order.id}: reservation missing`);
     }
     await setOrderStatus(tx, order.id, 'paid', 'paid_at');
+    // Licence keys and what each line licenses, in this same transaction (ADR 0075).
+    await issueLicenses(tx, order.id);
     await bookPayment(tx, order, items, config.commissionRate, provider, providerTransactionId);
     // products.sale_count follows the paid lines by trigger (migration 0016).
     return 'applied';
@@ -261,6 +264,22 @@ export function createCheckoutService(deps: CheckoutDeps) {
     await bookRefund(tx, order, provider, providerTransactionId);
     await setOrderStatus(tx, order.id, 'refunded', 'refunded_at');
     return 'applied';
+  }
+
+  /**
+   * A payment that succeeded after its order expired (the buyer finished paying past the TTL, or Stripe was late)
+   * bought nothing: the units and the code went back. The money goes back too, under the order's refund idempotency
+   * key, while the webhook's transaction holds the order; if Stripe fails, the webhook fails and its retry refunds.
+   * Stripe's later `charge.refunded` finds a cancelled order and is stale. Nothing enters the ledger: no sale.
+   */
+  async function refundLatePayment(order: OrderRow): Promise<void> {
+    const provider = deps.providers.stripe;
+    if (!provider) throw new ApiError(MoneyProblems.paymentMethodUnavailable, 'stripe is not configured');
+    try {
+      await provider.refund(order);
+    } catch {
+      throw new ApiError(MoneyProblems.paymentProviderFailed);
+    }
   }
 
   function refundWindowOpen(order: OrderRow): boolean {
@@ -524,6 +543,15 @@ export function createCheckoutService(deps: CheckoutDeps) {
         if (!locked) throw new ApiError(MoneyProblems.orderNotFound);
         if (locked.status !== 'refunded' && !refundWindowOpen(locked))
           throw new ApiError(MoneyProblems.refundWindowOver);
+        if (PAID_STATES.has(locked.status)) {
+          // Under the sellers' locks (payouts.ts): a payout run whose clock already said the window was over may
+          // have paid these shares out between our window check and now; then the window is over (ADR 0077).
+          const sellers = [...new Set((await orderItems(tx, [orderId])).map((i) => i.seller_id))].sort();
+          for (const sellerId of sellers) await lockSeller(tx, sellerId);
+          for (const sellerId of sellers) {
+            if (await orderSharePaidOut(tx, orderId, sellerId)) throw new ApiError(MoneyProblems.refundWindowOver);
+          }
+        }
         const outcome = await applyRefund(tx, locked, method, providerRefundId);
         if (outcome === 'stale') throw new ApiError(MoneyProblems.orderStateConflict, `The order is ${locked.status}`);
       });
@@ -565,6 +593,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
         switch (event.type) {
           case 'payment_intent.succeeded':
             result = await applyPayment(tx, order, 'stripe', event.providerTransactionId);
+            if (result === 'stale' && order.status === 'cancelled') await refundLatePayment(order);
             break;
           case 'payment_intent.canceled':
             if (order.status === 'pending') {

@@ -2,7 +2,7 @@
 // marketplace.module.ts. Payment methods: manual always; stripe when VEZA_STRIPE_SECRET_KEY is set (ADR 0073).
 import type { FastifyInstance } from 'fastify';
 import type { ModuleDependencies } from '../../app/module-dependencies.ts';
-import { marketMoneyConfig, type MarketMoneyConfig } from './checkout.config.ts';
+import { marketMoneyConfig, moneyConfigOf, type MarketMoneyConfig } from './checkout.config.ts';
 import { registerCheckoutRoutes } from './checkout.routes.ts';
 import { createCheckoutService, type CheckoutService } from './checkout.service.ts';
 import { registerDiscountRoutes } from './discounts.routes.ts';
@@ -22,7 +22,7 @@ export function createMoneyServices(
 }
 
 export function registerMoneyRoutes(app: FastifyInstance, deps: ModuleDependencies): void {
-  const { checkout } = createMoneyServices(deps);
+  const { checkout } = createMoneyServices(deps, moneyConfigOf(deps.config.market));
   registerCheckoutRoutes(app, checkout);
   registerDiscountRoutes(app, createDiscountsService(deps.pool.db));
 }

@@ -1,5 +1,11 @@
 // The marketplace domain (spec §10 Marketplace). Other domains import from this file only.
 export { marketplaceModule } from './marketplace.module.ts';
+export { checkBooks, splitOrder, type BooksReport } from './ledger.ts';
+// The ledger's arithmetic, reused by the seed so seeded books balance by construction (src/seed/domains/marketplace.ts).
+export { allocate } from './money.ts';
+export { LICENSE_KEY_PATTERN } from './delivery.service.ts';
+export { marketExpireUnpaidOrders, marketPayouts } from './marketplace.jobs.ts';
+export { createCourseAccess, type CourseAccess, type CourseProduct } from './course-access.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0008). */
 export const marketplaceTables = [

@@ -136,6 +136,18 @@ async function withdrawOtherLicenses(tx: Transaction<DB>, productId: string, sol
     .execute();
 }
 
+/** The live (not deleted) licences of products, cheapest first then oldest (unexecuted: bench/workloads.ts). */
+export function licensesOfProducts(db: Executor, productIds: string[]) {
+  return db
+    .selectFrom('product_licenses')
+    .select(LICENSE_COLUMNS)
+    .where('product_id', 'in', productIds)
+    .where('deleted_at', 'is', null)
+    .orderBy('price')
+    .orderBy('created_at')
+    .orderBy('id');
+}
+
 export function createLicensesRepository(pool: Pool) {
   const { db } = pool;
   return {
@@ -144,15 +156,7 @@ export function createLicensesRepository(pool: Pool) {
     /** The live (not deleted) licences of products, cheapest first then oldest. */
     async ofProducts(productIds: string[], executor: Executor = db): Promise<LicenseRow[]> {
       if (productIds.length === 0) return [];
-      return await executor
-        .selectFrom('product_licenses')
-        .select(LICENSE_COLUMNS)
-        .where('product_id', 'in', productIds)
-        .where('deleted_at', 'is', null)
-        .orderBy('price')
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+      return await licensesOfProducts(executor, productIds).execute();
     },
 
     async find(productId: string, licenseId: string, executor: Executor = db): Promise<LicenseRow | undefined> {

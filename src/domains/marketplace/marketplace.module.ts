@@ -2,7 +2,9 @@
 // Each part of issue 16 adds its register call here (catalogue: products, licences, favourites, reviews; money side:
 // carts, checkout, orders, payments, payouts).
 import type { DomainModule } from '../../app/module-dependencies.ts';
-import { createFilesBridge } from '../files/index.ts';
+import { resolveJwtSecret } from '../../platform/config/secrets.ts';
+import { createFilesBridge, type UrlSigner } from '../files/index.ts';
+import { publicNamesOf } from '../profiles/index.ts';
 import { createLicensesRepository } from './licenses.repository.ts';
 import { createProductsRepository } from './products.repository.ts';
 import { registerProductsRoutes } from './products.routes.ts';
@@ -11,6 +13,11 @@ import { createReviewsRepository } from './reviews.repository.ts';
 import { registerReviewsRoutes } from './reviews.routes.ts';
 import { ReviewsService } from './reviews.service.ts';
 import { registerMoneyRoutes } from './checkout.wiring.ts';
+import { registerDeliveryRoutes } from './delivery.routes.ts';
+import { createDeliveryService, purchaseLinkSigner } from './delivery.service.ts';
+import { moneyConfigOf } from './checkout.config.ts';
+import { registerSalesRoutes } from './sales.routes.ts';
+import { createSalesService } from './sales.service.ts';
 
 /** The marketplace (spec §10, issue 16). */
 export const marketplaceModule: DomainModule = (deps) => {
@@ -31,6 +38,19 @@ export const marketplaceModule: DomainModule = (deps) => {
     );
     // Money side (issue 16 §4-7, 10; checkout.wiring.ts).
     registerMoneyRoutes(app, deps);
+    // Delivery (issue 16 §8; ADRs 0075, 0076): purchases, downloads, certificates, licence verification.
+    let signer: Promise<UrlSigner> | undefined;
+    registerDeliveryRoutes(
+      app,
+      createDeliveryService({
+        db: pool.db,
+        files,
+        signer: () => (signer ??= resolveJwtSecret(config).then(purchaseLinkSigner)),
+        publicNames: (ids) => publicNamesOf(pool.db, ids),
+      }),
+    );
+    // The seller's side (issue 16 §10, ADR 0077): sales, balances, payouts.
+    registerSalesRoutes(app, createSalesService({ db: pool.db, config: moneyConfigOf(config.market) }));
     done();
   };
 };

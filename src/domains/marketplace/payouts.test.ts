@@ -33,12 +33,16 @@ test('a seller is paid what matured, once; fresh shares wait; a failed payout re
     transfer: () => Promise.resolve({ ok: false, reason: 'account closed' }),
   };
 
-  assert.deepEqual(await runPayouts(t.pool.db, config, failing), { paid: 0, failed: 1 });
+  assert.deepEqual(await runPayouts(t.pool.db, config, failing), { paid: 0, failed: 1, unsettled: 0 });
   const heldSince = new Date(Date.now() - 14 * 86_400_000);
   assert.equal((await sellerBalance(t.pool.db, seller.id, 'EUR', heldSince)).payable, 3400n, 'back in the balance');
 
-  assert.deepEqual(await runPayouts(t.pool.db, config, manualPayoutProvider), { paid: 1, failed: 0 });
-  assert.deepEqual(await runPayouts(t.pool.db, config, manualPayoutProvider), { paid: 0, failed: 0 }, 'idempotent');
+  assert.deepEqual(await runPayouts(t.pool.db, config, manualPayoutProvider), { paid: 1, failed: 0, unsettled: 0 });
+  assert.deepEqual(
+    await runPayouts(t.pool.db, config, manualPayoutProvider),
+    { paid: 0, failed: 0, unsettled: 0 },
+    'idempotent',
+  );
   const payouts = await t.database.sql<{ amount: string; status: string }[]>`
     SELECT amount::text AS amount, status FROM seller_payouts WHERE seller_id = ${seller.id} ORDER BY created_at`;
   assert.deepEqual(

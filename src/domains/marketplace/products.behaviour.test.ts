@@ -233,6 +233,8 @@ test('moderation: a moderator suspends, the seller cannot republish, the moderat
   assert.equal(byUser.statusCode, 403);
   const bySeller = await as(testApp.current, seller)('PUT', `/v1/products/${id}/suspension`, {});
   assert.equal(bySeller.statusCode, 403);
+  const noReason = await as(testApp.current, mod)('PUT', `/v1/products/${id}/suspension`, {});
+  assert.equal(noReason.statusCode, 400, 'a suspension without a reason is refused');
   const suspended = await as(testApp.current, mod)('PUT', `/v1/products/${id}/suspension`, { reason: 'Stolen' });
   assert.equal(suspended.statusCode, 200, suspended.body);
   assert.equal(suspended.json().status, 'suspended');
@@ -245,9 +247,20 @@ test('moderation: a moderator suspends, the seller cannot republish, the moderat
   }
   const lifted = await as(testApp.current, mod)('DELETE', `/v1/products/${id}/suspension`);
   assert.equal(lifted.json().status, 'inactive');
-  const twice = await as(testApp.current, mod)('DELETE', `/v1/products/${id}/suspension`);
+  const twice = await as(testApp.current, mod)('DELETE', `/v1/products/${id}/suspension?reason=Again`);
   assert.equal(twice.statusCode, 409);
   assert.equal((await as(testApp.current, seller)('POST', `/v1/products/${id}/publish`)).json().status, 'active');
+  const log = await testApp.current.database.sql`
+    SELECT action_type, reason, target_user_id, moderator_id FROM moderation_actions
+    WHERE entity_type = 'product' AND entity_id = ${id} ORDER BY created_at, action_type DESC`;
+  assert.deepEqual(
+    log.map((row) => [row.action_type, row.reason, row.target_user_id, row.moderator_id]),
+    [
+      ['hide_content', 'Stolen', seller.id, mod.id],
+      ['restore', 'Suspension lifted', seller.id, mod.id],
+    ],
+    'each act is logged once with its reason, the refused and repeated ones not at all',
+  );
 });
 
 test('licences: usage rights validated, limits kept above sales, the last one on sale stays', async () => {

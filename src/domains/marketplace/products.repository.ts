@@ -109,6 +109,60 @@ const PRODUCT_COLUMNS = [
 /** A text array bound as one (node-postgres sends a JS array as an array literal), for the @> of the tag filter. */
 const textArray = (values: string[]) => sql<string[]>`${values}::varchar[]`;
 
+// The statements of the product page and the catalogue, unexecuted: the repository runs them, the benchmark compiles
+// them (bench/workloads.ts).
+
+/** The product row, deleted ones included. */
+export function productById(db: Executor, id: string) {
+  return db.selectFrom('products').select(PRODUCT_COLUMNS).where('id', '=', id);
+}
+
+/** One more view of the product page. */
+export function countProductView(db: Executor, id: string) {
+  return db
+    .updateTable('products')
+    .set({ view_count: sql`view_count + 1` })
+    .where('id', '=', id);
+}
+
+/**
+ * The public catalogue: products on sale, newest published first, keyset on (published_at, id), `limit + 1` rows.
+ * Served by the spec's idx_products_published_at_desc and an incremental sort on id (ADR 0068 has the EXPLAIN).
+ */
+export function catalogueQuery(db: Executor, filters: CatalogueFilters, limit: number, after?: Position) {
+  let query = db
+    .selectFrom('products')
+    .select(PRODUCT_COLUMNS)
+    .select(positionStamp('products.published_at').as(POSITION_STAMP))
+    .where('status', '=', 'active')
+    .where('deleted_at', 'is', null)
+    .where('published_at', 'is not', null);
+  if (filters.category) query = query.where('category', '=', filters.category);
+  if (filters.genre) query = query.where(sql<boolean>`lower(genre) = lower(${filters.genre})`);
+  if (filters.currency) query = query.where('currency', '=', filters.currency);
+  if (filters.minPrice !== undefined) query = query.where('price', '>=', filters.minPrice);
+  if (filters.maxPrice !== undefined) query = query.where('price', '<=', filters.maxPrice);
+  if (filters.bpmMin !== undefined) query = query.where('bpm', '>=', filters.bpmMin);
+  if (filters.bpmMax !== undefined) query = query.where('bpm', '<=', filters.bpmMax);
+  if (filters.key) query = query.where('musical_key', '=', filters.key);
+  if (filters.tags && filters.tags.length > 0) query = query.where(sql<boolean>`tags @> ${textArray(filters.tags)}`);
+  if (filters.sellerId) query = query.where('seller_id', '=', filters.sellerId);
+  if (after) query = query.where(beforePosition(after, { createdAt: 'published_at', id: 'id' }));
+  return query
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(pageSize(limit + 1));
+}
+
+/** Whether `userId` saved the product. */
+export function favoriteOf(db: Executor, userId: string, productId: string) {
+  return db
+    .selectFrom('product_favorites')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('product_id', '=', productId);
+}
+
 export function createProductsRepository(pool: Pool) {
   const { db } = pool;
   return {
@@ -120,8 +174,7 @@ export function createProductsRepository(pool: Pool) {
 
     /** The product row, deleted ones included (callers ask the policy). */
     async find(id: string, executor: Executor = db): Promise<ProductRow | undefined> {
-      return (await executor.selectFrom('products').select(PRODUCT_COLUMNS).where('id', '=', id).executeTakeFirst()) as
-        ProductRow | undefined;
+      return (await productById(executor, id).executeTakeFirst()) as ProductRow | undefined;
     },
 
     /** The product row held FOR UPDATE: status changes and licence edits of one product queue up on it. */
@@ -176,42 +229,12 @@ export function createProductsRepository(pool: Pool) {
 
     /** One more view of the product page: an aggregate, never a row per viewer (issue 16 §1). */
     async countView(id: string): Promise<void> {
-      await db
-        .updateTable('products')
-        .set({ view_count: sql`view_count + 1` })
-        .where('id', '=', id)
-        .execute();
+      await countProductView(db, id).execute();
     },
 
-    /**
-     * The public catalogue: products on sale, newest published first, keyset on (published_at, id). Served by the
-     * spec's idx_products_published_at_desc and an incremental sort on id (ADR 0068 has the EXPLAIN).
-     */
+    /** The public catalogue (catalogueQuery). */
     async catalogue(filters: CatalogueFilters, limit: number, after?: Position): Promise<ProductListRow[]> {
-      let query = db
-        .selectFrom('products')
-        .select(PRODUCT_COLUMNS)
-        .select(positionStamp('products.published_at').as(POSITION_STAMP))
-        .where('status', '=', 'active')
-        .where('deleted_at', 'is', null)
-        .where('published_at', 'is not', null);
-      if (filters.category) query = query.where('category', '=', filters.category);
-      if (filters.genre) query = query.where(sql<boolean>`lower(genre) = lower(${filters.genre})`);
-      if (filters.currency) query = query.where('currency', '=', filters.currency);
-      if (filters.minPrice !== undefined) query = query.where('price', '>=', filters.minPrice);
-      if (filters.maxPrice !== undefined) query = query.where('price', '<=', filters.maxPrice);
-      if (filters.bpmMin !== undefined) query = query.where('bpm', '>=', filters.bpmMin);
-      if (filters.bpmMax !== undefined) query = query.where('bpm', '<=', filters.bpmMax);
-      if (filters.key) query = query.where('musical_key', '=', filters.key);
-      if (filters.tags && filters.tags.length > 0)
-        query = query.where(sql<boolean>`tags @> ${textArray(filters.tags)}`);
-      if (filters.sellerId) query = query.where('seller_id', '=', filters.sellerId);
-      if (after) query = query.where(beforePosition(after, { createdAt: 'published_at', id: 'id' }));
-      return (await query
-        .orderBy('published_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(pageSize(limit + 1))
-        .execute()) as ProductListRow[];
+      return (await catalogueQuery(db, filters, limit, after).execute()) as ProductListRow[];
     },
 
     /** A seller's own products, any status but deleted, newest first. */
@@ -266,12 +289,7 @@ export function createProductsRepository(pool: Pool) {
     },
 
     async isFavorite(userId: string, productId: string): Promise<boolean> {
-      const row = await db
-        .selectFrom('product_favorites')
-        .select('id')
-        .where('user_id', '=', userId)
-        .where('product_id', '=', productId)
-        .executeTakeFirst();
+      const row = await favoriteOf(db, userId, productId).executeTakeFirst();
       return row !== undefined;
     },
 

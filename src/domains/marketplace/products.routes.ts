@@ -21,6 +21,7 @@ import {
   ProductListSchema,
   ProductPageSchema,
   ProductSchema,
+  SuspensionLiftSchema,
   SuspensionSchema,
   UpdateLicenseSchema,
   UpdateProductSchema,
@@ -186,13 +187,15 @@ export function registerProductsRoutes(instance: FastifyInstance, service: Produ
       schema: {
         ...seller,
         summary: 'Suspend a product (moderators)',
-        description: 'Takes it off sale; the seller cannot publish it again until a moderator lifts the suspension.',
+        description:
+          'Takes it off sale; the seller cannot publish it again until a moderator lifts the suspension. The reason ' +
+          'is kept in the moderation log (`moderation_actions`) with the act, in the same transaction.',
         params: ProductIdParams,
         body: SuspensionSchema,
         response: { 200: ProductSchema, ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => service.suspend(requireCaller(request), request.params.id),
+    async (request) => service.suspend(requireCaller(request), request.params.id, request.body.reason),
   );
 
   app.delete(
@@ -203,10 +206,12 @@ export function registerProductsRoutes(instance: FastifyInstance, service: Produ
         ...seller,
         summary: 'Lift a suspension (moderators): the product is inactive, its seller may publish it again',
         params: ProductIdParams,
+        querystring: SuspensionLiftSchema,
         response: { 200: ProductSchema, ...problems(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => service.reinstate(requireCaller(request), request.params.id),
+    async (request) =>
+      service.reinstate(requireCaller(request), request.params.id, request.query.reason ?? 'Suspension lifted'),
   );
 
   app.get(

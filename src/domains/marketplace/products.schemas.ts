@@ -1,7 +1,9 @@
 // The catalogue API contract (issue 16 §1, 2, 9; ADRs 0068, 0069): products, licences, favourites, reviews.
 // TypeBox schemas = OpenAPI document. Amounts are decimal strings with two decimals (ADR 0071, money.ts).
 import { Type, type Static } from 'typebox';
+import { SLUG_PATTERN } from '../../platform/http/name-and-slug.ts';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
+import { NO_CONTROL_PATTERN, TEXT_PATTERN } from '../../platform/http/text-patterns.ts';
 import { CURRENCIES } from './money.ts';
 
 const closed = { additionalProperties: false } as const;
@@ -10,12 +12,8 @@ const Uuid = Type.String({ format: 'uuid' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, options?: { description: string }) =>
   Type.Union([schema, Type.Null()], options);
 
-/** Control characters (PostgreSQL text refuses NUL) and bidirectional overrides; newlines and tabs are fine. */
-const CONTROL = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
-const NO_CONTROL = `^[^${CONTROL}]*$`;
-const TEXT = `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$`;
 const Text = (maxLength: number, description: string, minLength = 1) =>
-  Type.String({ minLength, maxLength, pattern: minLength > 0 ? TEXT : NO_CONTROL, description });
+  Type.String({ minLength, maxLength, pattern: minLength > 0 ? TEXT_PATTERN : NO_CONTROL_PATTERN, description });
 
 export const CATEGORIES = ['sample', 'beat', 'preset', 'template', 'service'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -46,7 +44,7 @@ const Bpm = Type.Integer({ minimum: 20, maximum: 400 });
 const Slug = Type.String({
   minLength: 3,
   maxLength: 100,
-  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
+  pattern: SLUG_PATTERN,
   description: 'Lower-case letters, digits and single dashes; made from the name when left out',
 });
 
@@ -261,7 +259,7 @@ export const CatalogueQuerySchema = Type.Object(
   {
     ...PageQuerySchema.properties,
     category: Type.Optional(literals(CATEGORIES)),
-    genre: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: TEXT })),
+    genre: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN })),
     min_price: Type.Optional(Amount),
     max_price: Type.Optional(Amount),
     currency: Type.Optional(Currency),
@@ -287,7 +285,16 @@ export const MyProductsQuerySchema = Type.Object(
 export const ProductListSchema = PageSchema(ProductSchema);
 
 export const SuspensionSchema = Type.Object(
-  { reason: Type.Optional(Text(500, 'Why, for the seller and the moderation log')) },
+  { reason: Text(500, 'Why, for the seller and the moderation log: 1 to 500 characters') },
+  closed,
+);
+
+export const SuspensionLiftSchema = Type.Object(
+  {
+    reason: Type.Optional(
+      Text(500, 'Why it is lifted, for the moderation log (default: Suspension lifted): 1 to 500 characters'),
+    ),
+  },
   closed,
 );
 

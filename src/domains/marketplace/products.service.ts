@@ -7,6 +7,7 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { decodeCursor, toPage, type Position } from '../../platform/http/pagination.ts';
 import { ApiError, type ProblemField, type ProblemType } from '../../platform/http/problem.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
+import { recordModerationAct } from '../admin/index.ts';
 import type { Caller } from '../../platform/policy/policy.ts';
 import type { BridgedFile, DeliveryAnswer, FilesBridge } from '../files/index.ts';
 import { CatalogueProblems } from './catalogue.errors.ts';
@@ -260,15 +261,15 @@ export class ProductsService {
   }
 
   /** A moderator takes a product off sale; only a moderator lifts it (back to inactive: the seller republishes). */
-  async suspend(caller: Caller, productId: string) {
-    return this.#moderate(caller, productId, 'suspended');
+  async suspend(caller: Caller, productId: string, reason: string) {
+    return this.#moderate(caller, productId, 'suspended', reason);
   }
 
-  async reinstate(caller: Caller, productId: string) {
-    return this.#moderate(caller, productId, 'inactive');
+  async reinstate(caller: Caller, productId: string, reason: string) {
+    return this.#moderate(caller, productId, 'inactive', reason);
   }
 
-  async #moderate(caller: Caller, productId: string, to: 'suspended' | 'inactive') {
+  async #moderate(caller: Caller, productId: string, to: 'suspended' | 'inactive', reason: string) {
     return this.#deps.products.inTransaction(async (tx) => {
       const product = await this.#deps.products.lock(tx, productId);
       authorize(mayModerate(caller, product), CatalogueProblems.productNotFound);
@@ -276,7 +277,16 @@ export class ProductsService {
       if (to === 'inactive' && row.status !== 'suspended')
         throw new ApiError(CatalogueProblems.statusConflict, 'The product is not suspended');
       if (row.status === to) return this.productView(row, caller);
-      return this.productView(await this.#deps.products.setStatus(tx, row.id, to), caller);
+      const updated = await this.#deps.products.setStatus(tx, row.id, to);
+      await recordModerationAct(tx, {
+        moderatorId: caller.userId,
+        targetUserId: row.seller_id,
+        entityType: 'product',
+        entityId: row.id,
+        action: to === 'suspended' ? 'hide_content' : 'restore',
+        reason,
+      });
+      return this.productView(updated, caller);
     });
   }
 

@@ -1,23 +1,22 @@
 // The reviews API contract (issue 16 §9): verified buyers review a purchase once, the seller answers once.
 import { Type } from 'typebox';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
+import { TEXT_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const CONTROL = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
-const TEXT = `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$`;
 
 export const CreateReviewSchema = Type.Object(
   {
     order_item_id: Type.String({ format: 'uuid', description: 'Your paid order line of this product' }),
     rating: Type.Integer({ minimum: 1, maximum: 5 }),
-    title: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 255, pattern: TEXT }))),
+    title: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 255, pattern: TEXT_PATTERN }))),
     content: Type.String({
       minLength: 10,
       maxLength: 2000,
-      pattern: TEXT,
+      pattern: TEXT_PATTERN,
       description: '10 to 2,000 characters (chk_product_reviews_content_length)',
     }),
   },
@@ -25,7 +24,14 @@ export const CreateReviewSchema = Type.Object(
 );
 
 export const ReviewResponseSchema = Type.Object(
-  { response: Type.String({ minLength: 1, maxLength: 2000, pattern: TEXT, description: '1 to 2,000 characters' }) },
+  {
+    response: Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      pattern: TEXT_PATTERN,
+      description: '1 to 2,000 characters',
+    }),
+  },
   closed,
 );
 

@@ -17,7 +17,7 @@ export type Channel = (typeof CHANNELS)[number];
 export const DIGESTS = ['off', 'daily', 'weekly'] as const;
 export type Digest = (typeof DIGESTS)[number];
 
-/** chk_notifications_entity_type_valid (migration 0015). */
+/** chk_notifications_entity_type_valid (migrations 0015, 0050). */
 export const NOTIFICATION_ENTITY_TYPES = [
   'user',
   'track',
@@ -33,6 +33,7 @@ export const NOTIFICATION_ENTITY_TYPES = [
   'product_review',
   'order',
   'course',
+  'equipment_warranty',
 ] as const;
 export type NotificationEntityType = (typeof NOTIFICATION_ENTITY_TYPES)[number];
 

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { useTestApp } from '../../../test/helpers/app.ts';
 import { startSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.ts';
+import { runJob } from '../../platform/jobs/run-job.ts';
 import { createMailer, type Mailer } from '../../platform/mail/mailer.ts';
 import { person } from '../streaming/comments.test-support.ts';
-import { sendDigests, sendNotificationEmails } from './notifications.jobs.ts';
+import { notificationsMail, sendDigests, sendNotificationEmails } from './notifications.jobs.ts';
 import { notify } from './notifications.notify.ts';
 
 const testApp = useTestApp();
@@ -77,4 +78,29 @@ test('digest: opted-in people get their unread notifications once per period, no
   assert.equal(smtp.mails.length - before, 1);
   // A day later: due again, but nothing new is unread since: no mail.
   assert.equal(await sendDigests(db, mailer, new Date(now.getTime() + 86_400_000 + 1000)), 0);
+});
+
+test('the scheduled job mails through the settings its runner gives, and fails without them', async () => {
+  const { db } = testApp.current.pool;
+  const creator = await verifiedPerson();
+  const fan = await person(testApp.current);
+  await testApp.current.database.sql`
+    INSERT INTO notification_preferences (user_id, follow_channel) VALUES (${creator.id}, 'email')`;
+  await notify(db, {
+    recipientId: creator.id,
+    actorId: fan.id,
+    type: 'follow',
+    entityType: 'user',
+    entityId: creator.id,
+  });
+
+  const unwired = await runJob(notificationsMail, { db, dataDir: '/tmp', triggeredBy: 'manual' });
+  assert.equal(unwired.status, 'failed');
+  assert.match(unwired.error ?? '', /mail settings/);
+
+  const mail = { smtpUrl: smtp.url, from: 'Veza Jobs <jobs@example.test>', nodeEnv: 'test' };
+  const run = await runJob(notificationsMail, { db, dataDir: '/tmp', mail, triggeredBy: 'manual' });
+  assert.equal(run.status, 'succeeded');
+  const sent = await smtp.waitFor((m) => m.envelopeTo.includes(creator.email));
+  assert.equal(sent.envelopeFrom, 'jobs@example.test');
 });

@@ -5,7 +5,6 @@
 import { sql, type Kysely } from 'kysely';
 import { mailAddressOf } from '../auth/index.ts';
 import type { DB } from '../../platform/db/db.generated.ts';
-import { loadConfig } from '../../platform/config/config.ts';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import { createMailer, type MailMessage } from '../../platform/mail/mailer.ts';
 
@@ -101,7 +100,8 @@ export async function sendDigests(db: Kysely<DB>, mail: NotificationMailDeps, no
 
 /**
  * The scheduled job (every 5 minutes): mails of the `email` channel, then the due digests, through the platform's
- * mailer (VEZA_SMTP_URL, else the development outbox). A dry run sends nothing.
+ * mailer with the mail settings its runner gives (JobContext.mail: VEZA_SMTP_URL, else the development outbox).
+ * A dry run sends nothing.
  */
 export const notificationsMail: JobDefinition = {
   name: 'notifications.mail',
@@ -112,13 +112,8 @@ export const notificationsMail: JobDefinition = {
       context.log('dry run: no mail is sent');
       return;
     }
-    const config = loadConfig();
-    const mailer = createMailer({
-      smtpUrl: config.mail.smtpUrl,
-      from: config.mail.from,
-      nodeEnv: config.nodeEnv,
-      dataDir: context.dataDir,
-    });
+    if (!context.mail) throw new Error('notifications.mail sends mail: its runner must give the mail settings');
+    const mailer = createMailer({ ...context.mail, dataDir: context.dataDir });
     try {
       context.count('notifications', await sendNotificationEmails(context.db, mailer, context.now));
       context.count('notification_preferences', await sendDigests(context.db, mailer, context.now));

@@ -1,18 +1,24 @@
 // Preferences (ADR 0066): a channel per type, quiet hours in the user's time zone, the opt-in digest. Pure rules.
+import type { Selectable } from 'kysely';
+import type { NotificationPreferences } from '../../platform/db/db.generated.ts';
 import type { Channel, Digest, NotificationType } from './notifications.catalogue.ts';
 
-export interface Preferences {
-  follow_channel: string;
-  like_channel: string;
-  comment_channel: string;
-  mention_channel: string;
-  message_channel: string;
-  /** 'HH:MM' local time, or null (no quiet hours). */
-  quiet_hours_start: string | null;
-  quiet_hours_end: string | null;
-  time_zone: string;
-  digest: string;
-}
+/**
+ * The columns of notification_preferences the rules read. quiet_hours_start and quiet_hours_end are read as 'HH:MM'
+ * local time (notifications.repository.ts formats them), or null: no quiet hours.
+ */
+export type Preferences = Pick<
+  Selectable<NotificationPreferences>,
+  | 'follow_channel'
+  | 'like_channel'
+  | 'comment_channel'
+  | 'mention_channel'
+  | 'message_channel'
+  | 'quiet_hours_start'
+  | 'quiet_hours_end'
+  | 'time_zone'
+  | 'digest'
+>;
 
 export function defaultPreferences(): Preferences {
   return {

@@ -1,9 +1,10 @@
 // Every SQL statement of the notifications domain (migrations 0015, 0043). Rows in, rows out.
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { DB, NotificationPreferences } from '../../platform/db/db.generated.ts';
 import type { Database } from '../../platform/db/pool.ts';
 import type { Position } from '../../platform/http/pagination.ts';
 import type { NotificationCause } from './notifications.catalogue.ts';
+import type { Preferences } from './notifications.preferences.ts';
 import { notificationColumns, notificationPageQuery, unreadCountQuery } from './notifications.queries.ts';
 
 type Executor = Database | Transaction<DB>;
@@ -11,19 +12,8 @@ type Executor = Database | Transaction<DB>;
 /** How many of a group's newest actors are named in its data (and its title). */
 export const NAMED_ACTORS = 3;
 
-export interface PreferencesRow {
-  follow_channel: string;
-  like_channel: string;
-  comment_channel: string;
-  mention_channel: string;
-  message_channel: string;
-  quiet_hours_start: string | null;
-  quiet_hours_end: string | null;
-  time_zone: string;
-  digest: string;
-  digest_sent_at: Date | null;
-  updated_at: Date | null;
-}
+/** A saved row: the columns the rules read and the digest's and the row's bookkeeping. */
+export type PreferencesRow = Preferences & Pick<Selectable<NotificationPreferences>, 'digest_sent_at' | 'updated_at'>;
 
 export async function preferencesRow(db: Executor, userId: string): Promise<PreferencesRow | undefined> {
   return db
@@ -45,11 +35,7 @@ export async function preferencesRow(db: Executor, userId: string): Promise<Pref
     .executeTakeFirst();
 }
 
-export async function savePreferences(
-  db: Executor,
-  userId: string,
-  values: Omit<PreferencesRow, 'digest_sent_at' | 'updated_at'>,
-): Promise<void> {
+export async function savePreferences(db: Executor, userId: string, values: Preferences): Promise<void> {
   await db
     .insertInto('notification_preferences')
     .values({ user_id: userId, ...values })

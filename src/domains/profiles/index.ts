@@ -4,6 +4,7 @@ export { profilesModule } from './profiles.module.ts';
 export { isLanguageCode, isTimeZone } from './profiles.service.ts';
 export { accountsNamed, publicNamesOf, type PublicName } from './public-names.ts';
 export { profileVisibilityOf, type ProfileVisibility } from './profile-privacy.ts';
+export { gearSetupPublicOf, setGearSetupPublic } from './gear-setup-visibility.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0003). */
 export const profilesTables = ['user_profiles', 'user_settings', 'user_roles', 'badges', 'user_badges'] as const;

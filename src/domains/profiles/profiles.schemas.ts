@@ -2,13 +2,12 @@
 // filter that decides which columns leave (never password_hash, token_version, settings on a public view...).
 import { Type, type Static } from 'typebox';
 import { PageQuerySchema } from '../../platform/http/pagination.ts';
+import { NO_NUL_PATTERN, ONE_LINE_NO_DIRECTION_MARKS_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 
-/** Free text PostgreSQL accepts: NUL is the one character a text column refuses (it would be a 500). */
-const NO_NUL = '^[^\\u0000]*$';
 const text = (maxLength: number, description?: string) =>
-  Type.String({ minLength: 1, maxLength, pattern: NO_NUL, ...(description ? { description } : {}) });
+  Type.String({ minLength: 1, maxLength, pattern: NO_NUL_PATTERN, ...(description ? { description } : {}) });
 /**
  * A string or null as one schema (`type: [string, null]`), so a bad value is reported once, by the rule it
  * breaks (pattern, format...), instead of as a failed anyOf of two branches.
@@ -76,12 +75,6 @@ export const AccountSchema = Type.Object({
 });
 export type Account = Static<typeof AccountSchema>;
 
-/**
- * The name shown instead of the username (spec §4.1 users.display_name, VARCHAR(100)): any script, but no control
- * characters (line breaks, bidirectional overrides would let one name rewrite the text around it).
- */
-export const DISPLAY_NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$';
-
 export const AccountUpdateSchema = Type.Object(
   {
     display_name: Type.Optional(
@@ -89,7 +82,9 @@ export const AccountUpdateSchema = Type.Object(
         Type.String({
           minLength: 1,
           maxLength: 100,
-          pattern: DISPLAY_NAME_PATTERN,
+          // spec §4.1 users.display_name: one line, and no direction character that would let a name rewrite the
+          // text around it.
+          pattern: ONE_LINE_NO_DIRECTION_MARKS_PATTERN,
           description:
             'Shown instead of your username; 1 to 100 characters once trimmed, no control or direction ' +
             'characters; null removes it',

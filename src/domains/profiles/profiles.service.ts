@@ -12,7 +12,7 @@ import type { Caller } from '../../platform/http/caller.ts';
 import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { ApiError, CommonProblems, type ProblemField } from '../../platform/http/problem.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
-import { isBlockedEitherWay, isFollower } from '../social/index.ts';
+import { blockAndFollowBetween } from '../social/index.ts';
 import { ProfilesProblems } from './profiles.errors.ts';
 import { profilesPolicy } from './profiles.policy.ts';
 import type {
@@ -476,20 +476,17 @@ export class ProfilesService {
     // Read only: a profile row is created on first use, never for an account nobody may see.
     const found = await this.#repository.findProfile(user.id);
     const visibility = found?.profile_visibility ?? 'public';
-    // Social domain (ADRs 0060, 0061): a block either way hides the profile; a private one shows to followers.
+    // Social domain (ADRs 0060, 0061): the facts; what they allow is the policy's to say.
     const other = viewer && viewer.userId !== user.id ? viewer.userId : undefined;
-    const [blocked, followed] = other
-      ? await Promise.all([
-          isBlockedEitherWay(this.#db, other, user.id),
-          visibility === 'private' ? isFollower(this.#db, other, user.id) : false,
-        ])
-      : [false, false];
+    const { blockedEitherWay, viewerFollows } = other
+      ? await blockAndFollowBetween(this.#db, other, user.id)
+      : { blockedEitherWay: false, viewerFollows: false };
     authorize(
       profilesPolicy.viewProfile(viewer, {
         ...user,
         profile_visibility: visibility,
-        blocked_with_viewer: blocked,
-        followed_by_viewer: followed,
+        blocked_with_viewer: blockedEitherWay,
+        followed_by_viewer: viewerFollows,
       }),
       ProfilesProblems.userNotFound,
     );

@@ -13,7 +13,13 @@ import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '..
  */
 export async function isBlockedEitherWay(db: Database, a: string, b: string): Promise<boolean> {
   if (a === b) return false;
-  const row = await db
+  const row = await blocksBetween(db, a, b).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The block rows between `a` and `b`, whoever made them: the query behind isBlockedEitherWay. */
+export function blocksBetween(db: Database, a: string, b: string) {
+  return db
     .selectFrom('blocks')
     .select(sql<number>`1`.as('found'))
     .where((eb) =>
@@ -21,10 +27,7 @@ export async function isBlockedEitherWay(db: Database, a: string, b: string): Pr
         eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]),
         eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)]),
       ]),
-    )
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    );
 }
 
 /**

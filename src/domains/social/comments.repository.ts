@@ -53,15 +53,18 @@ function visibleComments(db: Executor, viewerId: string | undefined) {
     .where(commentVisibleTo(viewerId));
 }
 
-/** Top-level comments (parent null) or the replies of one comment, oldest first, keyset on (created_at, id). */
-export async function commentsPage(
+/**
+ * Top-level comments (parent null) or the replies of one comment, oldest first, keyset on (created_at, id): the
+ * unexecuted statement (the benchmark compiles it, bench/workloads.ts), `limit + 1` rows.
+ */
+export function commentsPageQuery(
   db: Executor,
   viewerId: string | undefined,
   postId: string,
   parentId: string | null,
   limit: number,
   after: Position | undefined,
-): Promise<CommentRow[]> {
+) {
   let query = visibleComments(db, viewerId)
     .where('post_comments.post_id', '=', postId)
     .where('post_comments.parent_comment_id', parentId === null ? 'is' : '=', parentId)
@@ -72,7 +75,19 @@ export async function commentsPage(
     query = query.where(
       sql<boolean>`(post_comments.created_at, post_comments.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
     );
-  return await query.execute();
+  return query;
+}
+
+/** Top-level comments (parent null) or the replies of one comment, oldest first, keyset on (created_at, id). */
+export async function commentsPage(
+  db: Executor,
+  viewerId: string | undefined,
+  postId: string,
+  parentId: string | null,
+  limit: number,
+  after: Position | undefined,
+): Promise<CommentRow[]> {
+  return await commentsPageQuery(db, viewerId, postId, parentId, limit, after).execute();
 }
 
 export async function findVisibleComment(

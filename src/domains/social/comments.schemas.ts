@@ -1,7 +1,8 @@
 // The post comments API contract (issue 15 §3; ADR 0062): threaded one level deep, 1 to 2,000 characters.
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
-import { AuthorSchema, TEXT_PATTERN } from './posts.shared-schemas.ts';
+import { TEXT_PATTERN } from '../../platform/http/text-patterns.ts';
+import { AuthorSchema } from './posts.shared-schemas.ts';
 
 const closed = { additionalProperties: false } as const;
 const Uuid = Type.String({ format: 'uuid' });

@@ -5,6 +5,7 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { pageSize } from '../../platform/db/page-size.ts';
 import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../platform/http/pagination.ts';
 import { postVisibleTo } from './post-visibility.ts';
+import { visiblePosts } from './posts.repository.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -25,16 +26,13 @@ const POST_CARD = [
  * The home feed of `userId` (issue 15 §6, ADR 0064): their feed entries (fanned out on write by the triggers of
  * migration 0041: their own posts, their followees', their active groups'), newest first, `(post_created_at,
  * post_id)` keyset after `after`, each post filtered by the one visibility rule (blocks, private profiles and
- * posts, private groups, deletions). No ranking, nothing injected. Selects `limit` rows (ask for one more to know
- * whether a next page exists): the post id and its position stamp.
+ * posts, private groups, deletions). No ranking, nothing injected. Selects up to `limit` whole post rows (ask for
+ * one more to know whether a next page exists), so a page is one statement: the rule runs once per entry read.
  */
 export function homeFeed(db: Executor, userId: string, after: Position | null, limit: number) {
-  let query = db
-    .selectFrom('feed_entries')
-    .innerJoin('posts', 'posts.id', 'feed_entries.post_id')
-    .select(['posts.id', positionStamp('feed_entries.post_created_at').as(POSITION_STAMP)])
+  let query = visiblePosts(db, userId)
+    .innerJoin('feed_entries', 'feed_entries.post_id', 'posts.id')
     .where('feed_entries.user_id', '=', userId)
-    .where(postVisibleTo(userId, 'posts'))
     .orderBy('feed_entries.post_created_at', 'desc')
     .orderBy('feed_entries.post_id', 'desc')
     .limit(pageSize(limit));

@@ -4,7 +4,6 @@ import type { Database } from '../../platform/db/pool.ts';
 import type { Caller } from '../../platform/http/caller.ts';
 import { decodeCursor, toPage, type PageQuery } from '../../platform/http/pagination.ts';
 import { homeFeed } from './feed.queries.ts';
-import { findVisible } from './posts.repository.ts';
 import type { PostsService } from './posts.service.ts';
 
 export class FeedService {
@@ -18,21 +17,19 @@ export class FeedService {
 
   async home(caller: Caller, query: PageQuery) {
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : null;
-    const entries = await homeFeed(this.#db, caller.userId, after, query.limit + 1).execute();
-    const rows = await findVisible(
-      this.#db,
-      caller.userId,
-      entries.map((entry) => entry.id),
-    );
+    const rows = await homeFeed(this.#db, caller.userId, after, query.limit + 1).execute();
+    const page = toPage(rows, query.limit);
+    // A post whose author vanished between the read and the cards only shortens this page, never skips one: the
+    // cursor comes from the rows read.
     const views = new Map(
-      (await this.#posts.views(this.#db, caller.userId, rows)).map(({ stamp: _stamp, ...post }) => [post.id, post]),
+      (await this.#posts.views(this.#db, caller.userId, rows.slice(0, query.limit))).map(({ stamp: _s, ...post }) => [
+        post.id,
+        post,
+      ]),
     );
-    // The page's size and cursor come from the entries, so a post that vanished in between (deleted, an author
-    // gone) only shortens this page, never skips one.
-    const page = toPage(entries, query.limit);
     return {
-      items: page.items.flatMap((entry) => {
-        const post = views.get(entry.id);
+      items: page.items.flatMap((row) => {
+        const post = views.get(row.id);
         return post ? [post] : [];
       }),
       next_cursor: page.next_cursor,

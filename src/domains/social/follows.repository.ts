@@ -6,7 +6,7 @@ import type { DB } from '../../platform/db/db.generated.ts';
 import { pageSize } from '../../platform/db/page-size.ts';
 import type { Database, Pool } from '../../platform/db/pool.ts';
 import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../platform/http/pagination.ts';
-import { visibleDespiteBlocks } from './blocks.repository.ts';
+import { blocksBetween, visibleDespiteBlocks } from './blocks.repository.ts';
 
 /** A row of a people list: the other account's public name and when the relation began. */
 export interface PersonRow {
@@ -34,13 +34,39 @@ export async function lockPair(tx: Transaction<DB>, a: string, b: string): Promi
  * ADR 0060 (a private profile is seen by its owner and accepted followers only).
  */
 export async function isFollower(db: Database, followerId: string, followingId: string): Promise<boolean> {
-  const row = await db
+  const row = await followBetween(db, followerId, followingId).executeTakeFirst();
+  return row !== undefined;
+}
+
+function followBetween(db: Database, followerId: string, followingId: string) {
+  return db
     .selectFrom('follows')
     .select('id')
     .where('follower_id', '=', followerId)
-    .where('following_id', '=', followingId)
-    .executeTakeFirst();
-  return row !== undefined;
+    .where('following_id', '=', followingId);
+}
+
+/**
+ * Both facts a profile read needs about `viewerId` and another account, in one round trip: whether either blocked
+ * the other (isBlockedEitherWay) and whether the viewer follows them (isFollower). Facts only: what they allow is
+ * for the caller's policy to say (profilesPolicy.viewProfile).
+ */
+export async function blockAndFollowBetween(
+  db: Database,
+  viewerId: string,
+  otherId: string,
+): Promise<{ blockedEitherWay: boolean; viewerFollows: boolean }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.exists(blocksBetween(db, viewerId, otherId)).as('blocked_either_way'),
+      eb.exists(followBetween(db, viewerId, otherId)).as('viewer_follows'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    // As isBlockedEitherWay: nobody is blocked from themselves.
+    blockedEitherWay: viewerId !== otherId && Boolean(row.blocked_either_way),
+    viewerFollows: Boolean(row.viewer_follows),
+  };
 }
 
 export function createFollowsRepository(pool: Pool) {

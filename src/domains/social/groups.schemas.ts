@@ -1,7 +1,9 @@
 // The groups and home feed API contract (issue 15 §5-6; ADRs 0064, 0065): TypeBox schemas = OpenAPI document.
 import { Type, type Static } from 'typebox';
+import { NameOrSlugSearchSchema, SpaceNameSchema, SpaceSlugSchema } from '../../platform/http/name-and-slug.ts';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
-import { AuthorSchema, TEXT_PATTERN } from './posts.shared-schemas.ts';
+import { NO_CONTROL_PATTERN } from '../../platform/http/text-patterns.ts';
+import { AuthorSchema } from './posts.shared-schemas.ts';
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });
@@ -9,21 +11,10 @@ const Uuid = Type.String({ format: 'uuid' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, options?: { description: string }) =>
   Type.Union([schema, Type.Null()], options);
 
-/** Control characters and bidirectional overrides (newlines and tabs are fine), as in TEXT_PATTERN. */
-const NO_CONTROL_PATTERN =
-  '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
-
-const Name = Type.String({ minLength: 1, maxLength: 255, pattern: TEXT_PATTERN, description: '1 to 255 characters' });
 const Description = Type.String({
   maxLength: 5000,
   pattern: NO_CONTROL_PATTERN,
   description: 'At most 5,000 characters',
-});
-const Slug = Type.String({
-  minLength: 3,
-  maxLength: 100,
-  pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
-  description: 'Lower-case letters, digits and single dashes, 3 to 100 characters',
 });
 const ImageUrl = Type.String({
   maxLength: 2000,
@@ -47,13 +38,13 @@ const AssignableRole = Type.Union([Type.Literal('admin'), Type.Literal('moderato
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('banned')]);
 
 export const GroupIdParams = Type.Object({ id: Uuid }, closed);
-export const GroupSlugParams = Type.Object({ slug: Slug }, closed);
+export const GroupSlugParams = Type.Object({ slug: SpaceSlugSchema }, closed);
 export const GroupMemberParams = Type.Object({ id: Uuid, user_id: Uuid }, closed);
 
 export const CreateGroupSchema = Type.Object(
   {
-    name: Name,
-    slug: Slug,
+    name: SpaceNameSchema,
+    slug: SpaceSlugSchema,
     description: Type.Optional(Nullable(Description)),
     avatar_url: Type.Optional(Nullable(ImageUrl)),
     banner_url: Type.Optional(Nullable(ImageUrl)),
@@ -68,7 +59,7 @@ export type CreateGroup = Static<typeof CreateGroupSchema>;
 
 export const UpdateGroupSchema = Type.Object(
   {
-    name: Type.Optional(Name),
+    name: Type.Optional(SpaceNameSchema),
     description: Type.Optional(Nullable(Description)),
     avatar_url: Type.Optional(Nullable(ImageUrl)),
     banner_url: Type.Optional(Nullable(ImageUrl)),
@@ -116,9 +107,7 @@ export type GroupMember = Static<typeof GroupMemberSchema>;
 
 export const GroupListQuerySchema = Type.Object(
   {
-    q: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN, description: 'Part of the slug or the name' }),
-    ),
+    q: Type.Optional(NameOrSlugSearchSchema),
     ...PageQuerySchema.properties,
   },
   closed,

@@ -19,4 +19,4 @@ export const socialTables = [
 export { blockedAmong, blockedEitherWayBy, isBlockedEitherWay, visibleDespiteBlocks } from './blocks.repository.ts';
 export { postListedTo, postVisibleTo } from './post-visibility.ts';
 export { socialModule } from './social.module.ts';
-export { isFollower } from './follows.repository.ts';
+export { blockAndFollowBetween } from './follows.repository.ts';

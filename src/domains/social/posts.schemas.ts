@@ -2,10 +2,11 @@
 // their own files (comments.schemas.ts, hashtags.schemas.ts) and reuse the post card defined here.
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { TEXT_PATTERN } from '../../platform/http/text-patterns.ts';
 import { CommentSchema } from './comments.schemas.ts';
-import { AuthorSchema, TEXT_PATTERN } from './posts.shared-schemas.ts';
+import { AuthorSchema } from './posts.shared-schemas.ts';
 
-export { AuthorSchema, TEXT_PATTERN };
+export { AuthorSchema };
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });

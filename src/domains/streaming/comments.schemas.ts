@@ -1,6 +1,7 @@
 // The comments contract (issue 13 §3, ADR 0053): TypeBox schemas = the OpenAPI document of the `comments` routes.
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { NO_CONTROL_PATTERN } from '../../platform/http/text-patterns.ts';
 import { PersonSchema } from './likes.schemas.ts';
 
 const closed = { additionalProperties: false } as const;
@@ -14,18 +15,10 @@ export const COMMENT_MAX_LENGTH = 2000;
 export const MAX_TIMESTAMP_SECONDS = 1_000_000;
 export const MARKERS_MAX_PAGE = 500;
 
-/**
- * Any script, emoji and line breaks; no other control characters, and none of the bidirectional embeddings,
- * overrides and isolates that would let a comment reorder the text shown around it (left-to-right and
- * right-to-left marks are fine).
- */
-export const COMMENT_PATTERN =
-  '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
-
 const Content = Type.String({
   minLength: 1,
   maxLength: COMMENT_MAX_LENGTH,
-  pattern: COMMENT_PATTERN,
+  pattern: NO_CONTROL_PATTERN,
   description:
     `1 to ${COMMENT_MAX_LENGTH} characters once trimmed (Unicode NFC); any script, emoji and line breaks, no ` +
     'other control or text-direction characters',

@@ -2,20 +2,12 @@
 import { Type, type Static } from 'typebox';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
 import { IfMatchHeaders } from '../../platform/http/etag.ts';
+import { NO_CONTROL_PATTERN, ONE_LINE_NO_DIRECTION_MARKS_PATTERN } from '../../platform/http/text-patterns.ts';
 
 const closed = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });
 const Uuid = Type.String({ format: 'uuid' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-
-/**
- * Characters a one-line text may not hold: C0/C1 controls (line breaks included) and the bidirectional
- * overrides and isolates, which would let a title rewrite the text around it. Any script, emoji and RTL
- * letters are fine.
- */
-const ONE_LINE = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$';
-/** A description may break lines (\n, \r, \t), nothing else of the above. */
-const MULTI_LINE = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
 
 export const TITLE_MAX = 255;
 export const DESCRIPTION_MAX = 5000;
@@ -31,14 +23,18 @@ export const MUSICAL_KEYS: readonly string[] = ['C', 'C#', 'Db', 'D', 'D#', 'Eb'
 const Title = Type.String({
   minLength: 1,
   maxLength: TITLE_MAX,
-  pattern: ONE_LINE,
+  pattern: ONE_LINE_NO_DIRECTION_MARKS_PATTERN,
   description: '1 to 255 characters once trimmed (any script, emoji welcome), no control or direction characters',
 });
 const Line = (maxLength: number, what: string) =>
-  Type.String({ maxLength, pattern: ONE_LINE, description: `${what}: at most ${maxLength} characters, one line` });
+  Type.String({
+    maxLength,
+    pattern: ONE_LINE_NO_DIRECTION_MARKS_PATTERN,
+    description: `${what}: at most ${maxLength} characters, one line`,
+  });
 const Description = Type.String({
   maxLength: DESCRIPTION_MAX,
-  pattern: MULTI_LINE,
+  pattern: NO_CONTROL_PATTERN,
   description: 'At most 5,000 characters; line breaks allowed',
 });
 const Bpm = Type.Integer({ minimum: 1, maximum: 999, description: 'Beats per minute, 1 to 999' });

@@ -62,7 +62,8 @@ function unusable(field: string, rule: string, message: string): ApiError {
   return new ApiError(StreamingProblems.trackFileUnusable, `${field} ${message}`, [{ field, rule, message }]);
 }
 
-// Control characters are exactly what this pattern is about (the schemas' ONE_LINE rule, for tag values).
+// Control characters are exactly what this pattern is about (the schemas' ONE_LINE_NO_DIRECTION_MARKS_PATTERN rule,
+// text-patterns.ts, for tag values).
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 const codePoints = (text: string) => [...text].length;

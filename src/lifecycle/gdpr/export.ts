@@ -128,6 +128,8 @@ export const PART_OF_CONSTRAINTS: Readonly<Record<string, boolean>> = {
   fk_discount_code_usage_orders: true,
   fk_equipment_maintenance_equipment: true,
   fk_equipment_warranties_equipment: true,
+  // Which warranty reminders were sent (ADR 0079): part of the owner's warranty record.
+  fk_equipment_warranty_reminders_equipment_warranties: true,
   // Someone's feed entry for the person's post is the reader's row, not part of the post (ADR 0064).
   fk_feed_entries_posts: false,
   fk_file_conversions_files_source: true,

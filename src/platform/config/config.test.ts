@@ -82,6 +82,13 @@ test('every variable is read', () => {
     VEZA_CHAT_WS_ACCOUNT_CHECK_MS: '15000',
     VEZA_CHAT_WS_FRAMES_PER_SECOND: '20',
     VEZA_CHAT_WS_FRAME_BURST: '40',
+    VEZA_MARKET_COMMISSION_RATE: '0.125',
+    VEZA_MARKET_TAX_RATES: 'FR:0.2, DE:0.19',
+    VEZA_MARKET_ORDER_TTL_MINUTES: '45',
+    VEZA_MARKET_HOLD_DAYS: '30',
+    VEZA_MARKET_PAYOUT_MINIMUM: '50.5',
+    VEZA_STRIPE_SECRET_KEY: 'sk_live_secret',
+    VEZA_STRIPE_WEBHOOK_SECRET: 'whsec_secret',
   });
   assert.deepEqual(config, {
     nodeEnv: 'production',
@@ -169,7 +176,46 @@ test('every variable is read', () => {
       // The processing programs' settings are checked by their own test.
       processing: config.files.processing,
     },
+    market: {
+      commissionRatePpm: 125_000,
+      taxRatesPpm: { FR: 200_000, DE: 190_000 },
+      orderTtlMinutes: 45,
+      holdDays: 30,
+      payoutMinimumCents: 5050,
+      stripeSecretKey: 'sk_live_secret',
+      stripeWebhookSecret: 'whsec_secret',
+    },
   });
+});
+
+test('marketplace money settings: documented defaults, exact decimals, refused values name the variable', () => {
+  assert.deepEqual(loadConfig({}).market, {
+    commissionRatePpm: 150_000,
+    taxRatesPpm: {},
+    orderTtlMinutes: 30,
+    holdDays: 14,
+    payoutMinimumCents: 2000,
+    stripeSecretKey: undefined,
+    stripeWebhookSecret: undefined,
+  });
+  // 0.1 + 0.2 through a float would not be exact; parsed as integers it is.
+  assert.equal(loadConfig({ VEZA_MARKET_COMMISSION_RATE: '0.000001' }).market.commissionRatePpm, 1);
+  assert.equal(loadConfig({ VEZA_MARKET_COMMISSION_RATE: '1' }).market.commissionRatePpm, 1_000_000);
+  const refused: [Record<string, string>, RegExp][] = [
+    [{ VEZA_MARKET_COMMISSION_RATE: '1.5' }, /VEZA_MARKET_COMMISSION_RATE must be a decimal from 0 to 1/],
+    [{ VEZA_MARKET_COMMISSION_RATE: '0.1234567' }, /VEZA_MARKET_COMMISSION_RATE must be a decimal/],
+    [{ VEZA_MARKET_COMMISSION_RATE: '-0.1' }, /VEZA_MARKET_COMMISSION_RATE/],
+    [{ VEZA_MARKET_COMMISSION_RATE: '1e-1' }, /VEZA_MARKET_COMMISSION_RATE/],
+    [{ VEZA_MARKET_TAX_RATES: 'fr:0.2' }, /VEZA_MARKET_TAX_RATES must look like FR:0.2,DE:0.19/],
+    [{ VEZA_MARKET_TAX_RATES: 'FR=0.2' }, /VEZA_MARKET_TAX_RATES must look like/],
+    [{ VEZA_MARKET_TAX_RATES: 'FR:2' }, /VEZA_MARKET_TAX_RATES must be a decimal from 0 to 1/],
+    [{ VEZA_MARKET_ORDER_TTL_MINUTES: '0' }, /VEZA_MARKET_ORDER_TTL_MINUTES must be an integer from 1 to 10080/],
+    [{ VEZA_MARKET_HOLD_DAYS: '14.5' }, /VEZA_MARKET_HOLD_DAYS must be an integer from 0 to 365/],
+    [{ VEZA_MARKET_PAYOUT_MINIMUM: '0' }, /VEZA_MARKET_PAYOUT_MINIMUM must be a positive amount/],
+    [{ VEZA_MARKET_PAYOUT_MINIMUM: '20.001' }, /VEZA_MARKET_PAYOUT_MINIMUM must be a positive amount/],
+    [{ VEZA_MARKET_PAYOUT_MINIMUM: '100000000' }, /VEZA_MARKET_PAYOUT_MINIMUM/],
+  ];
+  for (const [env, message] of refused) assert.throws(() => loadConfig(env), message, JSON.stringify(env));
 });
 
 test('a bad value names the variable and the rule', () => {

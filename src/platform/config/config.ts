@@ -91,6 +91,28 @@ export interface Config {
   };
   /** Uploaded files: where their bytes live and how large they may be (issue 12, ADR 0038). */
   files: FilesConfig;
+  /** The marketplace's money side (ADRs 0071-0074). */
+  market: MarketConfig;
+}
+
+/**
+ * The marketplace's money settings, exact integers (no binary float touches money, ADR 0071): rates in parts per
+ * million, amounts in cents. The marketplace turns them into its Rate and Cents (checkout.config.ts).
+ */
+export interface MarketConfig {
+  /** VEZA_MARKET_COMMISSION_RATE (0.15): the platform's commission on every sold line, half-up to the cent. */
+  commissionRatePpm: number;
+  /** VEZA_MARKET_TAX_RATES (`FR:0.2,DE:0.19`): a flat rate per billing country (ISO 3166); other countries 0. */
+  taxRatesPpm: Record<string, number>;
+  /** VEZA_MARKET_ORDER_TTL_MINUTES (30): how long an unpaid order holds its licence units and discount use. */
+  orderTtlMinutes: number;
+  /** VEZA_MARKET_HOLD_DAYS (14): the refund window, and how long a seller's share waits before it is payable. */
+  holdDays: number;
+  /** VEZA_MARKET_PAYOUT_MINIMUM (20.00): the smallest payout. */
+  payoutMinimumCents: number;
+  /** VEZA_STRIPE_SECRET_KEY enables the stripe payment method; VEZA_STRIPE_WEBHOOK_SECRET verifies its webhooks. */
+  stripeSecretKey: string | undefined;
+  stripeWebhookSecret: string | undefined;
 }
 
 export interface FilesConfig {
@@ -468,6 +490,51 @@ export function loadConfig(env: Env = process.env): Config {
     redis: { url: redisUrl(env) },
     chat: chatGatewayConfig(env),
     files: filesConfig(env, resolve(env.VEZA_DATA_DIR || resolve(projectRoot, '.veza', 'data'))),
+    market: marketConfig(env),
+  };
+}
+
+/** A plain decimal ("0.15", "20", "12.5") with at most `decimals` decimals as an integer of its smallest unit. */
+function decimalUnits(raw: string, decimals: number): number | undefined {
+  const match = new RegExp(`^(\\d{1,9})(?:\\.(\\d{1,${decimals}}))?$`).exec(raw);
+  if (!match) return undefined;
+  return Number(match[1]) * 10 ** decimals + Number((match[2] ?? '').padEnd(decimals, '0'));
+}
+
+const RATE_RULE = 'must be a decimal from 0 to 1 with at most 6 decimals';
+
+function ratePpm(name: string, raw: string): number {
+  const ppm = decimalUnits(raw, 6);
+  if (ppm === undefined || ppm > 1_000_000) throw new ConfigError(name, RATE_RULE, raw);
+  return ppm;
+}
+
+/** The marketplace's money settings (ADRs 0071-0074); exported for the marketplace's own tests and scripts. */
+export function marketConfig(env: Env): MarketConfig {
+  const taxRatesPpm: Record<string, number> = {};
+  const taxRates = env.VEZA_MARKET_TAX_RATES ?? '';
+  for (const entry of taxRates.split(',').filter((e) => e.trim() !== '')) {
+    const [country, rate, extra] = entry.trim().split(':');
+    if (!country || !/^[A-Z]{2}$/.test(country) || rate === undefined || extra !== undefined) {
+      throw new ConfigError('VEZA_MARKET_TAX_RATES', 'must look like FR:0.2,DE:0.19', taxRates);
+    }
+    taxRatesPpm[country] = ratePpm('VEZA_MARKET_TAX_RATES', rate);
+  }
+  const minimum = env.VEZA_MARKET_PAYOUT_MINIMUM || '20.00';
+  const payoutMinimumCents = decimalUnits(minimum, 2);
+  // The largest DECIMAL(10,2), the type of seller_payouts.amount.
+  if (payoutMinimumCents === undefined || payoutMinimumCents === 0 || payoutMinimumCents > 9_999_999_999) {
+    throw new ConfigError('VEZA_MARKET_PAYOUT_MINIMUM', 'must be a positive amount with at most 2 decimals', minimum);
+  }
+  const commission = env.VEZA_MARKET_COMMISSION_RATE || '0.15';
+  return {
+    commissionRatePpm: ratePpm('VEZA_MARKET_COMMISSION_RATE', commission),
+    taxRatesPpm,
+    orderTtlMinutes: integer(env, 'VEZA_MARKET_ORDER_TTL_MINUTES', 30, 1, 7 * 24 * 60),
+    holdDays: integer(env, 'VEZA_MARKET_HOLD_DAYS', 14, 0, 365),
+    payoutMinimumCents,
+    stripeSecretKey: env.VEZA_STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: env.VEZA_STRIPE_WEBHOOK_SECRET || undefined,
   };
 }
 
@@ -493,8 +560,8 @@ function chatGatewayConfig(env: Env): ChatGatewayConfig {
   if (natsUrl !== undefined && !/^(nats|tls):\/\/[^\s/]+/.test(natsUrl)) {
     throw new ConfigError('VEZA_NATS_URL', 'must be a nats:// or tls:// URL', '<hidden>');
   }
-  const presenceRenewMs = integer(env, 'VEZA_CHAT_PRESENCE_RENEW_MS', 10_000, 50, 300_000);
-  const presenceLeaseMs = integer(env, 'VEZA_CHAT_PRESENCE_LEASE_MS', 30_000, 100, 900_000);
+  const presenceRenewMs = integer(env, 'VEZA_CHAT_PRESENCE_RENEW_MS', 10_000, 50, 3_600_000);
+  const presenceLeaseMs = integer(env, 'VEZA_CHAT_PRESENCE_LEASE_MS', 30_000, 100, 7_200_000);
   // A lease must outlive a late renewal, or connected users would flicker offline.
   if (presenceLeaseMs < 2 * presenceRenewMs) {
     throw new ConfigError(

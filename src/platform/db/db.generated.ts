@@ -422,6 +422,10 @@ export interface Courses {
    */
   price: Generated<Numeric>;
   /**
+   * Marketplace product whose paid order line grants enrolment; NULL: the course is free (ADR 0081). The price is the product's
+   */
+  product_id: string | null;
+  /**
    * First publication; required once status is published
    */
   published_at: Timestamp | null;
@@ -726,6 +730,25 @@ export interface EquipmentWarranties {
   reference_number: string | null;
   starts_on: Timestamp;
   updated_at: Generated<Timestamp>;
+}
+
+export interface EquipmentWarrantyReminders {
+  created_at: Generated<Timestamp>;
+  /**
+   * The end date the reminder was about; a moved end date is reminded again
+   */
+  ends_on: Timestamp;
+  id: Generated<string>;
+  /**
+   * thirty_days: sent from 30 days before the end; end_day: sent on the last covered day (or later, when the job ran late)
+   */
+  kind: string;
+  /**
+   * The job's clock when the notification was created
+   */
+  sent_at: Timestamp;
+  updated_at: Generated<Timestamp>;
+  warranty_id: string;
 }
 
 export interface FeatureFlags {
@@ -1158,6 +1181,10 @@ export interface Lessons {
   created_at: Generated<Timestamp>;
   deleted_at: Timestamp | null;
   /**
+   * The downloadable file of a lesson of type file
+   */
+  download_file_id: string | null;
+  /**
    * Length of the video/audio, or estimated reading time; NULL when unknown
    */
   duration_seconds: number | null;
@@ -1167,7 +1194,7 @@ export interface Lessons {
    */
   is_preview: Generated<boolean>;
   /**
-   * video, audio, text: which medium carries the lesson
+   * video, audio, text, file: which medium carries the lesson (file: a download)
    */
   lesson_type: Generated<string>;
   /**
@@ -1444,13 +1471,21 @@ export interface OrderItems {
    */
   license_id: string | null;
   /**
-   * Generated license key
+   * Licence key, issued when the order is paid: 150 random bits, stored in clear (ADR 0075)
    */
   license_key: string | null;
+  /**
+   * Snapshot of the licence name, taken when the order was paid (ADR 0075)
+   */
+  license_name: string | null;
   /**
    * Snapshot of the license terms at purchase time
    */
   license_terms: string | null;
+  /**
+   * Snapshot of the licence usage_rights, taken when the order was paid (ADR 0075)
+   */
+  license_usage_rights: Json | null;
   order_id: string;
   price: Numeric;
   product_description: string | null;
@@ -1913,7 +1948,7 @@ export interface Queues {
 
 export interface QuizAttempts {
   /**
-   * Object mapping question id to the chosen option ids or the text answer
+   * Object mapping question id to the answer: option ids (choice, ordering) or a number (numeric)
    */
   answers: Generated<Json>;
   /**
@@ -1921,6 +1956,10 @@ export interface QuizAttempts {
    */
   attempt_number: Generated<number>;
   created_at: Generated<Timestamp>;
+  /**
+   * started_at + the quiz's time limit when the attempt started; a submission after it is refused. NULL: untimed
+   */
+  deadline_at: Timestamp | null;
   /**
    * Enrolment of the learner; the learner is the enrolment's user
    */
@@ -1962,13 +2001,17 @@ export interface Quizzes {
    */
   passing_score_percentage: Generated<number>;
   /**
-   * Array of {id, prompt, type: single_choice|multiple_choice|short_text, options: [{id, label}], correct_option_ids, explanation}; holds the answers, so the API strips correct_option_ids before sending it to learners
+   * Array of questions, each {id, prompt, type: single_choice|multiple_choice|numeric|ordering, ...} as education.questions.ts documents (ADR 0082); holds the answers, which the API never sends a learner
    */
   questions: Generated<Json>;
   /**
    * draft, published
    */
   status: Generated<string>;
+  /**
+   * Time allowed per attempt from its start; NULL: untimed (ADR 0082)
+   */
+  time_limit_seconds: number | null;
   title: string;
   updated_at: Generated<Timestamp>;
 }
@@ -2723,6 +2766,10 @@ export interface UserSettings {
    * Whether explicit content is shown to the user
    */
   explicit_content: Generated<boolean>;
+  /**
+   * Whether the user's public "my setup" page lists their equipment marked is_public (ADR 0079); never serial numbers, prices, notes or documents
+   */
+  gear_setup_public: Generated<boolean>;
   id: Generated<string>;
   /**
    * Who sees the user's presence (status, last seen, custom status): everyone, shared_rooms (people who are members of a room with them) or nobody (ADR 0059); blocked users never do
@@ -2790,6 +2837,7 @@ export interface DB {
   equipment_categories: EquipmentCategories;
   equipment_maintenance: EquipmentMaintenance;
   equipment_warranties: EquipmentWarranties;
+  equipment_warranty_reminders: EquipmentWarrantyReminders;
   feature_flags: FeatureFlags;
   federated_identities: FederatedIdentities;
   feed_entries: FeedEntries;

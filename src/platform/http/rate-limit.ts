@@ -41,6 +41,10 @@ export const RATE_LIMIT_POLICIES = {
   commenting: { max: 60, windowSeconds: 600, key: 'caller' },
   /** Following (and follow requests, blocks), of one account: anti-spam (issue 15; ADR 0060). */
   follow: { max: 60, windowSeconds: 600, key: 'caller' },
+  /** Public certificate checks (issue 17 §4; ADR 0083): a person checks a few; a script guessing codes is stopped. */
+  certificateVerification: { max: 30, windowSeconds: 600, key: 'address' },
+  /** Public checks of licence keys, per address: a person checks a few keys; a script guessing keys is stopped. */
+  licenseVerify: { max: 30, windowSeconds: 60, key: 'address' },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

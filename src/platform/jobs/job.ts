@@ -1,10 +1,20 @@
+import type { Config } from '../config/config.ts';
 import type { Database } from '../db/pool.ts';
+import type { MailerOptions } from '../mail/mailer.ts';
 
 /**
  * The pool or a transaction a job may run SQL on (Kysely over node-postgres, ADR 0028). A Kysely `Transaction`
  * is a `Kysely` bound to one connection, so one type serves both.
  */
 export type JobDb = Database;
+
+/** How a job sends mail through the platform mailer: the relay and sender of Config.mail, and Config.nodeEnv. */
+export type JobMailSettings = Omit<MailerOptions, 'dataDir'>;
+
+/** The mail settings of a loaded configuration, as the runners (`veza serve`, `veza jobs run`) give them to jobs. */
+export function jobMailSettingsOf(config: Pick<Config, 'mail' | 'nodeEnv'>): JobMailSettings {
+  return { smtpUrl: config.mail.smtpUrl, from: config.mail.from, nodeEnv: config.nodeEnv };
+}
 
 export interface JobContext {
   /** Outside a dry run, the pool; during one, the transaction that is rolled back at the end. */
@@ -19,6 +29,8 @@ export interface JobContext {
   dataDir: string;
   /** $VEZA_REDIS_URL: personal data kept there (chat presence, ADR 0059) is exported and erased too. */
   redisUrl?: string | undefined;
+  /** $VEZA_SMTP_URL and $VEZA_MAIL_FROM (jobMailSettingsOf): for the jobs that send mail; unset where none does. */
+  mail?: JobMailSettings | undefined;
   log(line: string): void;
   /** Adds `rows` to what this run did to `table` (recorded in job_runs.rows_by_table, shown as progress). */
   count(table: string, rows: number): void;

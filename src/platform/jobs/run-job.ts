@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/pool.ts';
-import type { JobContext, JobDb, JobDefinition } from './job.ts';
+import type { JobContext, JobDb, JobDefinition, JobMailSettings } from './job.ts';
 
 export interface RunOptions {
   db: Database;
   dataDir: string;
   /** JobContext.redisUrl: $VEZA_REDIS_URL, when set. */
   redisUrl?: string | undefined;
+  /** JobContext.mail: the configuration's mail settings (jobMailSettingsOf). */
+  mail?: JobMailSettings | undefined;
   dryRun?: boolean;
   triggeredBy: 'schedule' | 'manual';
   log?: (line: string) => void;
@@ -42,6 +44,7 @@ export async function runJob(job: JobDefinition, options: RunOptions): Promise<J
     now,
     dataDir: options.dataDir,
     redisUrl: options.redisUrl,
+    mail: options.mail,
     log,
     count(table, rows) {
       rowsByTable[table] = (rowsByTable[table] ?? 0) + rows;

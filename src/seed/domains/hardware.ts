@@ -1,9 +1,10 @@
-// Hardware (spec §12): the equipment category tree, the users' gear, warranties and maintenance history.
+// Hardware (spec §12): the users' gear, warranties and maintenance history, filed under the category tree that
+// migration 0049 inserts.
 import { money, type Row } from '../copy-text.ts';
-import { copyTable, type SeedTable } from '../table.ts';
+import { copyTable, type DerivedTable, type SeedTable } from '../table.ts';
 import { DAY_MS, iso, isoDate } from '../timeline.ts';
 import { Fanout, streams, type Universe } from '../universe.ts';
-import { EQUIPMENT_CATEGORIES, GEAR_BRANDS, sentence } from '../vocabulary.ts';
+import { EQUIPMENT_CATEGORIES, EQUIPMENT_CATEGORY_IDS, GEAR_BRANDS, sentence } from '../vocabulary.ts';
 import { VOLUMES } from '../volumes.ts';
 import { userCreated, userId, users } from './auth.ts';
 import { personalFileId } from './files.ts';
@@ -21,32 +22,16 @@ const S = streams(
 
 const CURRENCIES = ['EUR', 'USD', 'GBP'] as const;
 
-const categoryIndex = new Map<string, number>(EQUIPMENT_CATEGORIES.map(([slug], i) => [slug, i]));
 const LEAF_CATEGORIES = EQUIPMENT_CATEGORIES.map((category, i) => [category, i] as const)
   .filter(([[, , parent]]) => parent !== null)
   .map(([, i]) => i);
 
-const equipmentCategories = copyTable({
-  name: 'equipment_categories',
-  dependsOn: [],
-  columns: ['id', 'parent_id', 'name', 'slug', 'description', 'created_at', 'updated_at'],
-  count: () => EQUIPMENT_CATEGORIES.length,
-  *rows(u): Iterable<Row> {
-    const at = iso(u.time.start);
-    for (let c = 0; c < EQUIPMENT_CATEGORIES.length; c++) {
-      const [slug, name, parent] = EQUIPMENT_CATEGORIES[c] as (typeof EQUIPMENT_CATEGORIES)[number];
-      yield [
-        u.id(S['equipment_categories.id'], c),
-        parent === null ? null : u.id(S['equipment_categories.id'], categoryIndex.get(parent) as number),
-        name,
-        slug,
-        null,
-        at,
-        at,
-      ];
-    }
-  },
-});
+/**
+ * The category of a seeded item: one of the starting list migration 0049 inserts (its fixed ids), so the seed
+ * loads no categories of its own. The list and the vocabulary name the same slugs (src/seed/generators.test.ts).
+ */
+const categoryId = (index: number): string =>
+  EQUIPMENT_CATEGORY_IDS[(EQUIPMENT_CATEGORIES[index] as (typeof EQUIPMENT_CATEGORIES)[number])[0]];
 
 interface Equipment {
   fanout: Fanout;
@@ -82,7 +67,7 @@ function equipment(u: Universe): Equipment {
 
 const equipmentTable = copyTable({
   name: 'equipment',
-  dependsOn: ['users', 'equipment_categories', 'files'],
+  dependsOn: ['users', 'files'],
   columns: [
     'id',
     'user_id',
@@ -120,7 +105,7 @@ const equipmentTable = copyTable({
       yield [
         u.id(S['equipment.id'], e),
         userId(u, owner),
-        u.id(S['equipment_categories.id'], category),
+        categoryId(category),
         `${brand} ${model}`,
         brand,
         model,
@@ -256,9 +241,52 @@ const equipmentMaintenance = copyTable({
   },
 });
 
+/** The starting list of migration 0049, checked rather than loaded: every id the equipment rows use must be there. */
+const equipmentCategories: DerivedTable = {
+  kind: 'derived',
+  name: 'equipment_categories',
+  dependsOn: [],
+  migrated: true,
+  async derive(sql) {
+    const ids = Object.values(EQUIPMENT_CATEGORY_IDS);
+    const { rows } = await sql.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM equipment_categories WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    const found = rows[0]?.n ?? 0;
+    if (found !== ids.length)
+      throw new Error(`seed: ${ids.length - found} starting equipment categories of migration 0049 are missing`);
+    const total = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM equipment_categories');
+    return total.rows[0]?.n ?? 0;
+  },
+};
+
+/**
+ * The reminders already sent (ADR 0079) for the warranties the generator marked reminded: the 30-day one at
+ * expiry_reminder_sent_at and the end-day one on the end date. Ids from md5, so that a seed replays byte for byte.
+ */
+const warrantyReminders: DerivedTable = {
+  kind: 'derived',
+  name: 'equipment_warranty_reminders',
+  dependsOn: ['equipment_warranties'],
+  async derive(sql) {
+    const { rowCount } = await sql.query(`
+      INSERT INTO equipment_warranty_reminders (id, warranty_id, kind, ends_on, sent_at, created_at, updated_at)
+      SELECT md5(w.id::text || k.kind)::uuid, w.id, k.kind, w.ends_on, s.sent_at, s.sent_at, s.sent_at
+      FROM equipment_warranties w
+      CROSS JOIN (VALUES ('thirty_days'), ('end_day')) AS k(kind)
+      CROSS JOIN LATERAL (
+        SELECT CASE k.kind WHEN 'thirty_days' THEN w.expiry_reminder_sent_at
+                           ELSE GREATEST(w.ends_on::timestamptz, w.expiry_reminder_sent_at) END AS sent_at) s
+      WHERE w.expiry_reminder_sent_at IS NOT NULL AND w.ends_on IS NOT NULL`);
+    return rowCount ?? 0;
+  },
+};
+
 export const hardwareTables: SeedTable[] = [
   equipmentCategories,
   equipmentTable,
   equipmentWarranties,
   equipmentMaintenance,
+  warrantyReminders,
 ];

@@ -1,5 +1,7 @@
 // Marketplace (spec §10): products of the sellers with their licenses, carts, orders and their lines, reviews,
 // favourites, payouts, discount codes and the payment transactions. Amounts are kept in cents.
+import { allocate, splitOrder } from '../../domains/marketplace/index.ts';
+import { marketConfig } from '../../platform/config/config.ts';
 import { money, pgArray, pgQuotedArray, type Row } from '../copy-text.ts';
 import { distinctPicks } from '../pick.ts';
 import { copyTable, type SeedSql, type SeedTable } from '../table.ts';
@@ -48,6 +50,8 @@ const LICENSES = [
   ['Unlimited', 2.5],
   ['Exclusive rights', 10],
 ] as const;
+/** Index in LICENSES of the exclusive licence, the last one a product offers. */
+const EXCLUSIVE_LICENSE = 3;
 
 export interface Products {
   count: number;
@@ -368,6 +372,7 @@ export interface Orders {
   items: Fanout;
   itemProduct: Int32Array;
   itemLicense: Int32Array;
+  /** What the line costs the buyer, after the order's discount code (the service's order_items.price). */
   itemPriceCents: Int32Array;
   subtotalCents: Int32Array;
   taxCents: Int32Array;
@@ -416,7 +421,9 @@ export function orders(u: Universe): Orders {
           const item = (items.start[o] as number) + j;
           const product = picks[j] as number;
           at = Math.max(at, (all.timed.created[product] as number) + MINUTE_MS);
-          const licenseCount = all.licenses.counts[product] as number;
+          // Leases only: an exclusive licence sells once and then withdraws its product (ADR 0069), a timeline the
+          // seed does not play; its units counters are recounted from these lines (src/seed/counters.ts).
+          const licenseCount = Math.min(all.licenses.counts[product] as number, EXCLUSIVE_LICENSE);
           const license =
             licenseCount > 0 && rng.chance(0.8) ? (all.licenses.start[product] as number) + rng.int(licenseCount) : -1;
           let price = license >= 0 ? (all.licensePriceCents[license] as number) : (all.priceCents[product] as number);
@@ -455,6 +462,15 @@ export function orders(u: Universe): Orders {
           );
         }
         subtotalCents[o] = subtotal;
+        // order_items.price is what the line costs after the code, as the service writes it (ADR 0074): the code's
+        // amount spread over the lines by the service's own allocation, so Σ lines = subtotal − discount.
+        if ((discountCents[o] as number) > 0) {
+          const first = items.start[o] as number;
+          const prices = Array.from(itemPriceCents.subarray(first, first + k), (price) => BigInt(price));
+          allocate(BigInt(discountCents[o] as number), prices).forEach((part, j) => {
+            itemPriceCents[first + j] = (itemPriceCents[first + j] as number) - Number(part);
+          });
+        }
         taxCents[o] = Math.round((subtotal - (discountCents[o] as number)) * (currency[o] === 1 ? 0.2 : 0.08));
       }
     }
@@ -487,7 +503,11 @@ function orderDates(u: Universe, all: Orders, order: number): [number, number, n
   const paid = status === 0 || status === CANCELLED ? NaN : created + 2 * MINUTE_MS;
   const completed = status === COMPLETED || status === REFUNDED ? created + 10 * MINUTE_MS : NaN;
   const cancelled = status === CANCELLED ? created + 30 * MINUTE_MS : NaN;
-  const refunded = status === REFUNDED ? u.time.after(created + 20 * MINUTE_MS, 0.05) : NaN;
+  // within the refund window, which is also the hold of the sellers' shares (the service refuses later refunds)
+  const refunded =
+    status === REFUNDED
+      ? u.time.after(created + 20 * MINUTE_MS, u.unit(S['orders.attr'], order, 1), paid + MARKET.holdDays * DAY_MS)
+      : NaN;
   return [paid, completed, cancelled, refunded];
 }
 
@@ -611,7 +631,7 @@ const orderItems = copyTable({
           money((all.itemPriceCents[item] as number) / 100),
           service ? null : pgArray([productFileId(u, product, 1)]),
           delivered && !service ? rng.int(6) : 0,
-          delivered && license >= 0 ? `VZL-${rng.hex(8)}-${rng.hex(8)}`.toUpperCase() : null,
+          delivered && license >= 0 ? seededLicenseKey(rng) : null,
           license >= 0 ? 'See the license offer at the time of purchase.' : null,
           at,
           at,
@@ -620,6 +640,18 @@ const orderItems = copyTable({
     }
   },
 });
+
+/** A licence key in the service's format (ADR 0075: VZL and six groups of five Crockford base-32 characters). */
+function seededLicenseKey(rng: ReturnType<Universe['rng']>): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const groups: string[] = [];
+  for (let g = 0; g < 6; g++) {
+    let group = '';
+    for (let i = 0; i < 5; i++) group += alphabet[rng.int(32)];
+    groups.push(group);
+  }
+  return `VZL-${groups.join('-')}`;
+}
 
 /** Order lines reviewed: a share of the lines of completed orders (uq_product_reviews_order_item). */
 function reviewedItems(u: Universe): Int32Array {
@@ -727,7 +759,63 @@ const productFavorites = copyTable({
   },
 });
 
-function payoutFanout(u: Universe): Fanout {
+/** The marketplace's default settings (commission 0.15, hold 14 days, payout minimum 20.00): not the environment's. */
+const MARKET = marketConfig({});
+
+/** Orders whose payment the service books (ADR 0074): pending and cancelled orders have no transaction. */
+function booked(status: number): boolean {
+  return status !== 0 && status !== CANCELLED;
+}
+
+/**
+ * The ledger of the seeded orders, split by the service's own splitOrder (ADR 0074), so the seeded books balance by
+ * construction: the shares of booked order o are rows [shares.start[o], shares.start[o + 1]), one per seller in the
+ * order of its lines.
+ */
+interface Ledger {
+  shares: { start: Int32Array; seller: Int32Array; cents: Int32Array };
+  commissionCents: Int32Array;
+}
+
+function ledger(u: Universe): Ledger {
+  return u.cached('ledger', () => {
+    const all = orders(u);
+    const catalogue = products(u);
+    const count = all.user.length;
+    const start = new Int32Array(count + 1);
+    const seller: number[] = [];
+    const cents: number[] = [];
+    const commissionCents = new Int32Array(count);
+    for (let o = 0; o < count; o++) {
+      start[o] = seller.length;
+      if (!booked(all.status[o] as number)) continue;
+      const lines = [];
+      for (let item = all.items.start[o] as number; item < (all.items.start[o + 1] as number); item++) {
+        const price = money((all.itemPriceCents[item] as number) / 100);
+        lines.push({ seller_id: String(catalogue.seller[all.itemProduct[item] as number]), price });
+      }
+      const tax = all.taxCents[o] as number;
+      const total = (all.subtotalCents[o] as number) - (all.discountCents[o] as number) + tax;
+      const split = splitOrder(
+        { total: money(total / 100), tax_total: money(tax / 100) },
+        lines,
+        BigInt(MARKET.commissionRatePpm),
+      );
+      for (const [user, share] of split.shares) {
+        seller.push(Number(user));
+        cents.push(Number(share));
+      }
+      commissionCents[o] = Number(split.commission);
+    }
+    start[count] = seller.length;
+    return {
+      shares: { start, seller: Int32Array.from(seller), cents: Int32Array.from(cents) },
+      commissionCents,
+    };
+  });
+}
+
+function payoutSlots(u: Universe): Fanout {
   return u.cached('seller_payouts', () =>
     Fanout.of(u, S.seller_payouts, users(u).sellers.length, (_, rng) =>
       rng.exponentialCount(VOLUMES.payoutsPerSeller, 12),
@@ -736,18 +824,104 @@ function payoutFanout(u: Universe): Fanout {
 }
 
 const PAYOUT_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+const PAYOUT_FAILED = 3;
+const PAYOUT_METHODS = ['stripe', 'paypal', 'bank_transfer'] as const;
 
-function payoutStatus(u: Universe, payout: number): number {
-  const state = u.unit(S['seller_payouts.id'], payout, 7);
-  return state < 0.85 ? 2 : state < 0.9 ? 1 : state < 0.95 ? 0 : 3;
+/**
+ * The payouts, as the payout job would have made them (payouts.ts, runPayouts): each seller has a few payout runs
+ * (slots) in the year; a run pays the seller's payable balance in the currency where it is largest, if it reaches the
+ * minimum: shares booked before the hold cutoff minus their reversals (refunds fall within the window, so they are
+ * booked by then) minus the payouts not failed. A failed payout's money is back in the balance for the next run.
+ * Slots with nothing to pay make no payout. Sorted by seller, then time.
+ */
+interface Payouts {
+  count: number;
+  seller: Int32Array;
+  /** The slot the payout comes from (its random draws). */
+  slot: Int32Array;
+  created: Float64Array;
+  status: Uint8Array;
+  currency: Uint8Array;
+  cents: Int32Array;
 }
 
-function payoutCreated(u: Universe, seller: number, payout: number): number {
-  return u.time.after(userCreated(u, seller) + 7 * DAY_MS, u.unit(S['seller_payouts.id'], payout, 8));
-}
-
-function payoutCents(u: Universe, payout: number): number {
-  return 1000 + Math.floor(u.unit(S['seller_payouts.id'], payout, 9) * 200_000);
+function payouts(u: Universe): Payouts {
+  return u.cached('payouts', () => {
+    const all = orders(u);
+    const books = ledger(u);
+    const sellers = users(u).sellers;
+    const slots = payoutSlots(u);
+    const sellerOf = new Map<number, number>();
+    sellers.forEach((user, s) => sellerOf.set(user, s));
+    // every share of a booked order that is not refunded, grouped by seller, oldest first
+    const entries: number[] = [];
+    const orderOf = new Int32Array(books.shares.seller.length);
+    for (let o = 0; o < all.user.length; o++) {
+      for (let e = books.shares.start[o] as number; e < (books.shares.start[o + 1] as number); e++) {
+        orderOf[e] = o;
+        if (all.status[o] !== REFUNDED) entries.push(e);
+      }
+    }
+    const paidAt = (e: number) => orderDates(u, all, orderOf[e] as number)[0];
+    const keyed = entries.map((e) => ({ e, s: sellerOf.get(books.shares.seller[e] as number) ?? -1, at: paidAt(e) }));
+    keyed.sort((a, b) => a.s - b.s || a.at - b.at || a.e - b.e);
+    const out = { seller: [] as number[], slot: [] as number[], created: [] as number[], status: [] as number[] };
+    const outCurrency: number[] = [];
+    const outCents: number[] = [];
+    let next = 0;
+    for (let s = 0; s < sellers.length; s++) {
+      const user = sellers[s] as number;
+      while (next < keyed.length && (keyed[next]?.s as number) < s) next++;
+      const runs: { slot: number; at: number }[] = [];
+      for (let p = slots.start[s] as number; p < (slots.start[s + 1] as number); p++) {
+        runs.push({
+          slot: p,
+          at: u.time.after(userCreated(u, user) + 7 * DAY_MS, u.unit(S['seller_payouts.id'], p, 8)),
+        });
+      }
+      runs.sort((a, b) => a.at - b.at || a.slot - b.slot);
+      const matured = [0, 0, 0];
+      const taken = [0, 0, 0];
+      let cursor = next;
+      for (const run of runs) {
+        const heldSince = run.at - MARKET.holdDays * DAY_MS;
+        while (cursor < keyed.length && keyed[cursor]?.s === s && (keyed[cursor]?.at as number) < heldSince) {
+          const { e } = keyed[cursor] as { e: number };
+          const c = all.currency[orderOf[e] as number] as number;
+          matured[c] = (matured[c] as number) + (books.shares.cents[e] as number);
+          cursor++;
+        }
+        let currency = 0;
+        for (let c = 1; c < CURRENCIES.length; c++) {
+          if (
+            (matured[c] as number) - (taken[c] as number) >
+            (matured[currency] as number) - (taken[currency] as number)
+          )
+            currency = c;
+        }
+        const payable = (matured[currency] as number) - (taken[currency] as number);
+        if (payable < MARKET.payoutMinimumCents) continue;
+        const state = u.unit(S['seller_payouts.id'], run.slot, 7);
+        const status = state < 0.85 ? 2 : state < 0.9 ? 1 : state < 0.95 ? 0 : PAYOUT_FAILED;
+        if (status !== PAYOUT_FAILED) taken[currency] = (taken[currency] as number) + payable;
+        out.seller.push(user);
+        out.slot.push(run.slot);
+        out.created.push(run.at);
+        out.status.push(status);
+        outCurrency.push(currency);
+        outCents.push(payable);
+      }
+    }
+    return {
+      count: out.seller.length,
+      seller: Int32Array.from(out.seller),
+      slot: Int32Array.from(out.slot),
+      created: Float64Array.from(out.created),
+      status: Uint8Array.from(out.status),
+      currency: Uint8Array.from(outCurrency),
+      cents: Int32Array.from(outCents),
+    };
+  });
 }
 
 const sellerPayouts = copyTable({
@@ -769,36 +943,32 @@ const sellerPayouts = copyTable({
     'created_at',
     'updated_at',
   ],
-  count: (u) => payoutFanout(u).total,
+  count: (u) => payouts(u).count,
   *rows(u): Iterable<Row> {
-    const fanout = payoutFanout(u);
-    const sellers = users(u).sellers;
+    const all = payouts(u);
     const rng = u.rng();
-    for (let s = 0; s < sellers.length; s++) {
-      const seller = sellers[s] as number;
-      for (let p = fanout.start[s] as number; p < (fanout.start[s + 1] as number); p++) {
-        rng.reset(S['seller_payouts.id'], p);
-        const created = payoutCreated(u, seller, p);
-        const status = payoutStatus(u, p);
-        const processed = status === 0 ? NaN : created + DAY_MS / 4;
-        const finished = status >= 2 ? created + DAY_MS : NaN;
-        yield [
-          u.id(S['seller_payouts.id'], p),
-          userId(u, seller),
-          `PO-${String(p).padStart(9, '0')}`,
-          money(payoutCents(u, p) / 100),
-          'USD',
-          rng.pick(['stripe', 'paypal', 'bank_transfer']),
-          `acct_${rng.hex(16)}`,
-          PAYOUT_STATUSES[status] as string,
-          isoOrNull(processed),
-          status === 2 ? iso(finished) : null,
-          status === 3 ? iso(finished) : null,
-          status === 3 ? 'The bank rejected the transfer: account closed.' : null,
-          iso(created),
-          iso(Number.isNaN(finished) ? (Number.isNaN(processed) ? created : processed) : finished),
-        ];
-      }
+    for (let p = 0; p < all.count; p++) {
+      rng.reset(S['seller_payouts.id'], all.slot[p] as number);
+      const created = all.created[p] as number;
+      const status = all.status[p] as number;
+      const processed = status === 0 ? NaN : created + DAY_MS / 4;
+      const finished = status >= 2 ? created + DAY_MS : NaN;
+      yield [
+        u.id(S['seller_payouts.id'], p),
+        userId(u, all.seller[p] as number),
+        `PO-${String(p).padStart(9, '0')}`,
+        money((all.cents[p] as number) / 100),
+        CURRENCIES[all.currency[p] as number] as string,
+        rng.pick(PAYOUT_METHODS),
+        `acct_${rng.hex(16)}`,
+        PAYOUT_STATUSES[status] as string,
+        isoOrNull(processed),
+        status === 2 ? iso(finished) : null,
+        status === PAYOUT_FAILED ? iso(finished) : null,
+        status === PAYOUT_FAILED ? 'The bank rejected the transfer: account closed.' : null,
+        iso(created),
+        iso(Number.isNaN(finished) ? (Number.isNaN(processed) ? created : processed) : finished),
+      ];
     }
   },
 });
@@ -930,88 +1100,97 @@ const transactions = copyTable({
     'created_at',
     'updated_at',
   ],
-  // a payment per order, a refund per refunded order, a transfer per payout
+  // The ledger's rows (ADR 0074): a paid order books its payment, a share per seller, the commission and the tax; a
+  // refunded one also their mirror (refund and reversals); pending and cancelled orders nothing; a transfer per payout.
   count: (u) => {
     const all = orders(u);
-    let refunds = 0;
-    for (let o = 0; o < all.user.length; o++) if (all.status[o] === REFUNDED) refunds++;
-    return all.user.length + refunds + payoutFanout(u).total;
+    const books = ledger(u);
+    let rows = payouts(u).count;
+    for (let o = 0; o < all.user.length; o++) {
+      if (!booked(all.status[o] as number)) continue;
+      const split = 3 + (books.shares.start[o + 1] as number) - (books.shares.start[o] as number);
+      rows += all.status[o] === REFUNDED ? 2 * split : split;
+    }
+    return rows;
   },
   *rows(u): Iterable<Row> {
     const all = orders(u);
+    const books = ledger(u);
     const rng = u.rng();
     let row = 0;
     for (let o = 0; o < all.user.length; o++) {
       const status = all.status[o] as number;
-      const created = all.timed.created[o] as number;
+      if (!booked(status)) continue;
       const [paid, , , refunded] = orderDates(u, all, o);
-      const total = (all.subtotalCents[o] as number) - (all.discountCents[o] as number) + (all.taxCents[o] as number);
+      const tax = all.taxCents[o] as number;
+      const total = (all.subtotalCents[o] as number) - (all.discountCents[o] as number) + tax;
       const currency = CURRENCIES[all.currency[o] as number] as string;
+      const buyer = userId(u, all.user[o] as number);
+      const order = orderId(u, o);
       const provider = rng.reset(S['transactions.id'], o).chance(0.7) ? 'stripe' : 'paypal';
-      const paymentStatus = status === 0 ? 'pending' : status === CANCELLED ? 'cancelled' : 'completed';
-      yield [
-        u.id(S['transactions.id'], row++),
-        'payment',
-        userId(u, all.user[o] as number),
-        orderId(u, o),
-        null,
-        money(total / 100),
-        currency,
-        provider,
-        `${provider === 'stripe' ? 'ch' : 'PAY'}_${rng.hex(24)}`,
-        paymentStatus,
-        JSON.stringify({ attempt: 1 }),
-        isoOrNull(paid),
-        iso(created),
-        iso(Number.isNaN(paid) ? created : paid),
-      ];
-      if (status === REFUNDED) {
-        yield [
-          u.id(S['transactions.id'], row++),
-          'refund',
-          userId(u, all.user[o] as number),
-          orderId(u, o),
-          null,
-          money(total / 100),
-          currency,
-          provider,
-          `${provider === 'stripe' ? 're' : 'REF'}_${rng.hex(24)}`,
-          'completed',
-          JSON.stringify({ reason: rng.pick(['requested_by_customer', 'duplicate', 'fraudulent']) }),
-          iso(refunded),
-          iso(refunded),
-          iso(refunded),
-        ];
+      // [type, user, cents] as bookPayment writes them, then their mirror as bookRefund writes it
+      const entries: [string, string | null, number][] = [['payment', buyer, total]];
+      for (let e = books.shares.start[o] as number; e < (books.shares.start[o + 1] as number); e++) {
+        entries.push(['seller_share', userId(u, books.shares.seller[e] as number), books.shares.cents[e] as number]);
+      }
+      entries.push(['commission', null, books.commissionCents[o] as number], ['tax', null, tax]);
+      const bookings: [number, string, Record<string, string>][] = [[paid, 'ch', {}]];
+      if (status === REFUNDED) bookings.push([refunded, 're', {}]);
+      for (const [at, prefix] of bookings) {
+        const reference = `${provider === 'stripe' ? prefix : prefix.toUpperCase()}_${rng.hex(24)}`;
+        for (const [type, user, cents] of entries) {
+          yield [
+            u.id(S['transactions.id'], row++),
+            at === paid ? type : (REVERSAL[type] as string),
+            user,
+            order,
+            null,
+            money(cents / 100),
+            currency,
+            provider,
+            reference,
+            'completed',
+            null,
+            iso(at),
+            iso(at),
+            iso(at),
+          ];
+        }
       }
     }
-    const payouts = payoutFanout(u);
-    const sellers = users(u).sellers;
-    for (let s = 0; s < sellers.length; s++) {
-      const seller = sellers[s] as number;
-      for (let p = payouts.start[s] as number; p < (payouts.start[s + 1] as number); p++) {
-        rng.reset(S['transactions.id'], 0x4000_0000 + p);
-        const created = payoutCreated(u, seller, p);
-        const status = payoutStatus(u, p);
-        yield [
-          u.id(S['transactions.id'], row++),
-          'payout',
-          userId(u, seller),
-          null,
-          u.id(S['seller_payouts.id'], p),
-          money(payoutCents(u, p) / 100),
-          'USD',
-          'stripe',
-          `tr_${rng.hex(24)}`,
-          status === 2 ? 'completed' : status === 3 ? 'failed' : 'pending',
-          null,
-          status === 2 ? iso(created + DAY_MS) : null,
-          iso(created),
-          iso(status >= 2 ? created + DAY_MS : created),
-        ];
-      }
+    const paidOut = payouts(u);
+    for (let p = 0; p < paidOut.count; p++) {
+      rng.reset(S['transactions.id'], 0x4000_0000 + (paidOut.slot[p] as number));
+      const created = paidOut.created[p] as number;
+      const status = paidOut.status[p] as number;
+      yield [
+        u.id(S['transactions.id'], row++),
+        'payout',
+        userId(u, paidOut.seller[p] as number),
+        null,
+        u.id(S['seller_payouts.id'], p),
+        money((paidOut.cents[p] as number) / 100),
+        CURRENCIES[paidOut.currency[p] as number] as string,
+        'stripe',
+        `tr_${rng.hex(24)}`,
+        status === 2 ? 'completed' : status === PAYOUT_FAILED ? 'failed' : 'pending',
+        // the hold cutoff the payout counted shares up to (ADR 0077)
+        JSON.stringify({ held_since: iso(created - MARKET.holdDays * DAY_MS) }),
+        status === 2 ? iso(created + DAY_MS) : null,
+        iso(created),
+        iso(status >= 2 ? created + DAY_MS : created),
+      ];
     }
   },
 });
+
+/** What bookRefund books for each row of the payment. */
+const REVERSAL: Record<string, string> = {
+  payment: 'refund',
+  seller_share: 'seller_share_reversal',
+  commission: 'commission_reversal',
+  tax: 'tax_reversal',
+};
 
 // Every order paid through Stripe came with its succeeded webhook, recorded once (ADR 0073); ids from the seed.
 const paymentWebhookEvents: SeedTable = {

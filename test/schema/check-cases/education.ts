@@ -68,6 +68,13 @@ export const educationCheckCases: CheckCase[] = [
   { table: 'quizzes', constraint: 'chk_quizzes_passing_score_range', bad: { passing_score_percentage: -1 } },
   { table: 'quizzes', constraint: 'chk_quizzes_max_attempts_positive', bad: { max_attempts: 0 } },
   { table: 'quizzes', constraint: 'chk_quizzes_status_valid', bad: { status: 'archived' } },
+  // Migration 0051 (ADR 0082): time limits and the deadlines they give attempts.
+  { table: 'quizzes', constraint: 'chk_quizzes_time_limit_positive', bad: { time_limit_seconds: 0 } },
+  {
+    table: 'quiz_attempts',
+    constraint: 'chk_quiz_attempts_deadline_after_start',
+    bad: { started_at: future, deadline_at: past },
+  },
   { table: 'quiz_attempts', constraint: 'chk_quiz_attempts_attempt_number_positive', bad: { attempt_number: 0 } },
   { table: 'quiz_attempts', constraint: 'chk_quiz_attempts_answers_object', bad: { answers: ['a'] } },
   {

@@ -40,4 +40,9 @@ export const hardwareCheckCases: CheckCase[] = [
     constraint: 'chk_equipment_maintenance_next_due_after',
     bad: { performed_on: '2025-06-01', next_due_on: '2025-05-31' },
   },
+  {
+    table: 'equipment_warranty_reminders',
+    constraint: 'chk_equipment_warranty_reminders_kind_valid',
+    bad: { kind: 'weekly' },
+  },
 ];

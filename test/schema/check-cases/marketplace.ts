@@ -48,6 +48,13 @@ export const marketplaceCheckCases: CheckCase[] = [
   },
   { table: 'transactions', constraint: 'chk_transactions_transaction_type_valid', bad: { transaction_type: 'tip' } },
   { table: 'transactions', constraint: 'chk_transactions_status_valid', bad: { status: 'refunded' } },
+  // Migration 0048 (ADR 0075): a licence key names one order line.
+  {
+    table: 'order_items',
+    constraint: 'uq_order_items_license_key',
+    first: { license_key: 'VZL-00000-00000-00000-00000-00000-00001' },
+    bad: { license_key: 'VZL-00000-00000-00000-00000-00000-00001' },
+  },
   // Migration 0047 (ADRs 0072-0074).
   { table: 'transactions', constraint: 'chk_transactions_amount_not_negative', bad: { amount: '-0.01' } },
   {

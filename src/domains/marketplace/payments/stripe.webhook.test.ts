@@ -9,8 +9,7 @@ import { checkBooks } from '../ledger.ts';
 import { moneyClient, newPerson, productOnSale, type OrderBody } from '../checkout.test-support.ts';
 
 const SECRET = 'whsec_test_secret_of_the_veza_suite';
-process.env.VEZA_STRIPE_WEBHOOK_SECRET = SECRET;
-const testApp = useTestApp();
+const testApp = useTestApp({ env: () => ({ VEZA_STRIPE_WEBHOOK_SECRET: SECRET }) });
 const stripe = new Stripe('sk_test_unused');
 
 function event(type: string, object: Record<string, unknown>, id = `evt_${randomUUID().replaceAll('-', '')}`) {
