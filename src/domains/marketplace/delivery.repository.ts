@@ -2,6 +2,7 @@
 // download counts. Rows in, rows out; who may see which row is delivery.policy.ts's.
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
+import { positionStamp } from '../../platform/http/pagination.ts';
 import type { Executor } from './carts.repository.ts';
 import type { OrderStatus } from './orders.repository.ts';
 
@@ -34,7 +35,7 @@ const PURCHASE_COLUMNS = sql`oi.id, oi.order_id, o.order_number, o.user_id, o.st
   oi.product_name, oi.license_id, oi.license_name, oi.license_terms, oi.license_usage_rights, oi.license_key,
   oi.seller_id, oi.price::text AS price, o.currency::text AS currency, oi.download_file_ids, oi.download_count,
   o.paid_at, o.refunded_at,
-  to_char(oi.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_stamp`;
+  ${positionStamp('oi.created_at')} AS position_stamp`;
 
 /** Orders whose lines are purchases: paid once (a refund keeps the line, revoked). */
 const PURCHASED = sql`o.status IN ('paid', 'processing', 'completed', 'refunded')`;

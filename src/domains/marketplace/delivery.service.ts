@@ -7,7 +7,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 import type { Database } from '../../platform/db/pool.ts';
 import type { Caller } from '../../platform/http/caller.ts';
-import { decodeCursor, type PageQuery } from '../../platform/http/pagination.ts';
+import { decodeCursor, encodeCursor, type PageQuery } from '../../platform/http/pagination.ts';
 import { ApiError } from '../../platform/http/problem.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
 import type { DeliveryAnswer, FilesBridge } from '../files/index.ts';
@@ -150,9 +150,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return {
         items: kept.map(purchaseView),
         next_cursor:
-          rows.length > query.limit && last
-            ? Buffer.from(JSON.stringify([last.position_stamp, last.id])).toString('base64url')
-            : null,
+          rows.length > query.limit && last ? encodeCursor({ createdAt: last.position_stamp, id: last.id }) : null,
       };
     },
 
