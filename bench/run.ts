@@ -22,6 +22,7 @@ import { runSeed } from '../src/seed/seed.ts';
 import { VOLUMES } from '../src/seed/volumes.ts';
 import { benchmarkHttp, type HttpResult } from './http.ts';
 import { raceForExclusiveLicence } from './marketplace-race.ts';
+import { describeSearchQuality, measureSearchQuality, SEARCH_DISTRACTORS } from './search-quality.ts';
 import type { Measurement } from './measurement.ts';
 import { buildParameterPools } from './params.ts';
 import { benchmarkThroughPooler } from './pooler.ts';
@@ -77,7 +78,7 @@ if (args.help) {
   --quick                   the HTTP part only, printed, nothing written
   --pooler-clients <n>      clients through PgBouncer (default 1000)
   --pooler-pool <n>         PgBouncer's server pool (default 100)
-  --skip <list>             parts to skip: http, pooler, race
+  --skip <list>             parts to skip: http, pooler, race, search
   --out <file>              report to write (default docs/benchmarks.md)`);
   process.exit(0);
 }
@@ -258,6 +259,15 @@ async function main(): Promise<void> {
         const note =
           `100-buyer race: ${Math.round(race.durationMs)} ms for ${race.buyers} concurrent checkouts of one exclusive ` +
           `licence over HTTP (answers ${JSON.stringify(race.answers)})`;
+        console.log(note);
+        notes.push(note);
+      }
+
+      // Issue 18 §5: search quality on a labelled corpus, in a database of its own (<database>_search).
+      if (!skipped.has('search')) {
+        const searchUrl = await ensureDatabase(withDatabase(server.url, 'postgres'), `${args.database}_search`);
+        await new Migrator(searchUrl).migrate();
+        const note = describeSearchQuality(await measureSearchQuality(searchUrl, SEARCH_DISTRACTORS));
         console.log(note);
         notes.push(note);
       }

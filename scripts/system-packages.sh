@@ -6,6 +6,9 @@
 #   ffmpeg     renditions, loudness, waveforms and thumbnails of uploaded files (ADR 0041)
 #   clamav     clamscan, the virus scan of uploads (ADR 0040)
 #   poppler-utils  pdftoppm and pdftotext, which render and read back licence certificates (ADR 0076)
+#   fonts-dejavu-core, fonts-ipafont-gothic  the fonts licence certificates embed for names in any script (ADR 0084)
+#   pgbackrest  backups and point-in-time recovery of a private cluster (src/platform/backup/pitr.test.ts, ADR 0091)
+#   rclone     `rclone serve webdav`, the real WebDAV server the cloud backup tests write to (ADR 0085)
 set -euo pipefail
 
 missing=()
@@ -14,6 +17,10 @@ missing=()
 command -v ffmpeg > /dev/null || missing+=(ffmpeg)
 command -v clamscan > /dev/null || missing+=(clamav)
 command -v pdftoppm > /dev/null || missing+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] || missing+=(fonts-ipafont-gothic)
+command -v pgbackrest > /dev/null || missing+=(pgbackrest)
+command -v rclone > /dev/null || missing+=(rclone)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get > /dev/null; then

@@ -11,6 +11,9 @@ import { runJob } from './platform/jobs/run-job.ts';
 import { startScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
 import { lifecycleJobs } from './lifecycle/lifecycle-jobs.ts';
 import { startFilesProcessing } from './domains/files/index.ts';
+import { measuredJobRun } from './platform/metrics/job-metrics.ts';
+import { Metrics } from './platform/metrics/metrics.ts';
+import { startMetricsServer, type MetricsServer } from './platform/metrics/metrics-server.ts';
 
 export interface BackgroundWork {
   stop(): Promise<void>;
@@ -26,6 +29,7 @@ export async function startBackgroundWork(
   db: Database,
   config: Config,
   log: (line: string) => void,
+  metrics?: Metrics,
 ): Promise<BackgroundWork> {
   let scheduler: Scheduler | undefined;
   let filesProcessing: BackgroundWork | undefined;
@@ -35,19 +39,22 @@ export async function startBackgroundWork(
   };
   try {
     if (config.jobs.enabled) {
+      metrics?.declareJobs(lifecycleJobs.map((job) => job.name));
       scheduler = await startScheduler({
         url,
         jobs: lifecycleJobs,
         schedules: config.jobs.schedules,
         run: (job) =>
-          runJob(job, {
-            db,
-            dataDir: config.dataDir,
-            redisUrl: config.redis.url,
-            mail: jobMailSettingsOf(config),
-            triggeredBy: 'schedule',
-            log,
-          }),
+          measuredJobRun(metrics, job, () =>
+            runJob(job, {
+              db,
+              dataDir: config.dataDir,
+              redisUrl: config.redis.url,
+              mail: jobMailSettingsOf(config),
+              triggeredBy: 'schedule',
+              log,
+            }),
+          ),
         log,
       });
     }
@@ -61,11 +68,24 @@ export async function startBackgroundWork(
 
 export interface RunningService {
   url: string;
+  /** What this process measures, when VEZA_METRICS_PORT is set (ADR 0089). */
+  metrics: Metrics | undefined;
+  /** The metrics listener's address; undefined in a cluster worker (the primary serves them) or when off. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** Set in a cluster worker: its slot, the `worker` label of its metrics, which the primary serves. */
+  workerSlot?: string | undefined;
+}
+
 /** Opens the database (embedded or DATABASE_URL), migrates it unless told not to, and serves HTTP. */
-export async function startService(config: Config, log: (line: string) => void): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  log: (line: string) => void,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
   const server = await openDatabaseServer(config);
   const stopOnFailure = async (error: unknown): Promise<never> => {
     await server.stop();
@@ -77,13 +97,18 @@ export async function startService(config: Config, log: (line: string) => void):
     if (applied.length > 0) log(`applied ${applied.length} migration(s), up to ${applied.at(-1)}`);
   }
 
+  const metrics = config.metrics.port === undefined ? undefined : new Metrics({ worker: options.workerSlot });
   const pool = openPool(server.url, config.db, {
     onIdleError: (error) => log(`database connection lost: ${error.message}`),
+    onAcquire: metrics?.observePoolAcquire,
   });
+  metrics?.trackPool(pool.pg);
   let background: BackgroundWork | undefined;
+  let metricsServer: MetricsServer | undefined;
   const latestMigrationVersion = listMigrationFiles().at(-1)?.version ?? 0;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const closeAll = async () => {
+    await metricsServer?.close();
     await app?.close();
     await background?.stop();
     await pool.close();
@@ -100,10 +125,19 @@ export async function startService(config: Config, log: (line: string) => void):
       constraintColumns,
       authenticate: createAuthenticator(accessTokens, pool.db),
       logLevel: config.logLevel,
+      metrics,
     });
-    background = await startBackgroundWork(server.url, pool.db, config, log);
+    background = await startBackgroundWork(server.url, pool.db, config, log, metrics);
     const url = await app.listen({ host: config.http.host, port: config.http.port });
-    return { url, stop: closeAll };
+    if (metrics && options.workerSlot === undefined && config.metrics.port !== undefined) {
+      metrics.trackReplication(pool.db);
+      metricsServer = await startMetricsServer({
+        host: config.metrics.host,
+        port: config.metrics.port,
+        gather: () => metrics.registry.metrics(),
+      });
+    }
+    return { url, metrics, metricsUrl: metricsServer?.url, stop: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -12,6 +12,8 @@ import { registerOpenApi } from '../platform/http/openapi.ts';
 import { registerRateLimits } from '../platform/http/rate-limit.ts';
 import { DOCS_PAGE_CSP, registerSecurity } from '../platform/http/security.ts';
 import { createHttpServer, type HttpServer } from '../platform/http/server.ts';
+import { installHttpMetrics } from '../platform/metrics/http-metrics.ts';
+import type { Metrics } from '../platform/metrics/metrics.ts';
 
 export interface AppDependencies {
   pool: Pool;
@@ -23,6 +25,8 @@ export interface AppDependencies {
   /** Turns a bearer token into the caller (the auth domain's authenticator). */
   authenticate: Authenticator;
   logLevel: string;
+  /** Where the app records what it measures (ADR 0089); absent: nothing is measured. */
+  metrics?: Metrics | undefined;
 }
 
 const ReadinessSchema = Type.Object({
@@ -44,6 +48,8 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
     constraintColumns: deps.constraintColumns,
     trustedProxies: http.trustedProxies,
   });
+  // Before any route, so that every route inherits the timing hook.
+  if (deps.metrics) installHttpMetrics(app, deps.metrics);
   // Headers and limits first: they attach to each route as it is declared (ADR 0034).
   await registerSecurity(app, { corsOrigins: http.corsOrigins, pagePolicies: { '/docs': DOCS_PAGE_CSP } });
   installAuthentication(app, deps.authenticate);
@@ -78,7 +84,9 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
   await app.register(
     (v1, _options, done) => {
       for (const module of domainModules) {
-        void v1.register(module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens }));
+        void v1.register(
+          module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens, metrics: deps.metrics }),
+        );
       }
       v1.get(
         '/',
@@ -92,7 +100,10 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
     { prefix: '/v1' },
   );
   for (const { prefix, module } of rootModules) {
-    await app.register(module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens }), { prefix });
+    await app.register(
+      module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens, metrics: deps.metrics }),
+      { prefix },
+    );
   }
 
   return app;

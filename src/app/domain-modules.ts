@@ -10,6 +10,8 @@ import { notificationsModule } from '../domains/notifications/index.ts';
 import { marketplaceModule } from '../domains/marketplace/index.ts';
 import { gearModule } from '../domains/gear/index.ts';
 import { educationModule } from '../domains/education/index.ts';
+import { cloudModule } from '../domains/cloud/index.ts';
+import { searchModule } from '../domains/search/index.ts';
 
 /** The domains whose routes are served under /v1, in registration order. */
 export const domainModules: DomainModule[] = [
@@ -24,6 +26,8 @@ export const domainModules: DomainModule[] = [
   marketplaceModule,
   gearModule,
   educationModule,
+  cloudModule,
+  searchModule,
 ];
 
 /**

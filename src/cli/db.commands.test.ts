@@ -10,6 +10,16 @@ let database: TestDatabase;
 const veza = (args: string[], env: Record<string, string> = {}) =>
   runVeza(args, { DATABASE_URL: database.url, ...env });
 
+/** `veza db status` is at `version`, or the assertion shows what the command printed on stderr and its exit code. */
+async function assertVersion(version: number): Promise<void> {
+  const status = await veza(['db', 'status']);
+  assert.match(
+    status.stdout,
+    new RegExp(`version ${version} of ${latest}`),
+    `veza db status (exit ${status.code}): ${status.stderr}`,
+  );
+}
+
 before(async () => {
   database = await emptyDatabase();
 });
@@ -31,17 +41,17 @@ describe('veza db', () => {
     assert.equal(users?.name, null);
 
     assert.equal((await veza(['db', 'migrate'])).code, 0);
-    assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version ${latest} of ${latest}`));
+    await assertVersion(latest);
   });
 
   test('migrate --to and rollback --steps move one version at a time', async () => {
     await veza(['db', 'rollback', '--to', '0']);
     assert.equal((await veza(['db', 'migrate', '--to', '2'])).code, 0);
-    assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version 2 of ${latest}`));
+    await assertVersion(2);
     assert.equal((await veza(['db', 'rollback', '--steps', '1'])).code, 0);
-    assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version 1 of ${latest}`));
+    await assertVersion(1);
     assert.equal((await veza(['db', 'rollback'])).code, 0);
-    assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version 0 of ${latest}`));
+    await assertVersion(0);
   });
 
   test('bad arguments are refused with a message and a non-zero exit', async () => {
@@ -65,7 +75,7 @@ describe('veza db', () => {
     const reset = await veza(['db', 'reset']);
     assert.equal(reset.code, 0, reset.stderr);
     assert.equal((await database.sql`SELECT count(*)::int AS n FROM users`)[0]?.n, 0);
-    assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version ${latest} of ${latest}`));
+    await assertVersion(latest);
   });
 
   test('reset works when dropping every partition in one transaction would overflow the lock table', async () => {
@@ -106,6 +116,6 @@ describe('veza db', () => {
     assert.ok(dropped >= partitions, `${dropped} partitions dropped in batches, ${partitions} of them the probe's`);
     assert.equal((await sql`SELECT to_regclass('reset_probe') AS name`)[0]?.name, null);
     assert.equal((await sql`SELECT count(*)::int AS n FROM users`)[0]?.n, 0);
-    assert.match((await veza(['db', 'status'])).stdout, new RegExp(`version ${latest} of ${latest}`));
+    await assertVersion(latest);
   });
 });

@@ -1,11 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../platform/config/config.ts';
+import { registerBackupCommands } from './backup.commands.ts';
 import { registerDbCommands } from './db.commands.ts';
 import { cliErrorMessage } from './error-message.ts';
 import { registerGdprCommands } from './gdpr.commands.ts';
 import { registerJobsCommands } from './jobs.commands.ts';
 import { registerMarketCommands } from './market.commands.ts';
 import { registerSchemaCommands } from './schema.commands.ts';
+import { registerSearchCommands } from './search.commands.ts';
 import { registerSeedCommands } from './seed.commands.ts';
 import { serve } from './serve.command.ts';
 
@@ -32,6 +34,8 @@ export function buildCli(config: () => Config): Command {
   registerGdprCommands(program, config);
   registerSeedCommands(program, config);
   registerMarketCommands(program, config);
+  registerSearchCommands(program, config);
+  registerBackupCommands(program, config);
   return program;
 }
 

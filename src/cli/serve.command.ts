@@ -5,6 +5,9 @@ import { resolveEncryptionKeys } from '../platform/crypto/index.ts';
 import { openDatabaseServer } from '../platform/db/database-server.ts';
 import { Migrator } from '../platform/db/migrations.ts';
 import { openPool } from '../platform/db/pool.ts';
+import { answerMetricsRequests, gatherClusterMetrics } from '../platform/metrics/cluster-metrics.ts';
+import { Metrics } from '../platform/metrics/metrics.ts';
+import { startMetricsServer, type MetricsServer } from '../platform/metrics/metrics-server.ts';
 import { pino, type Logger } from 'pino';
 import { startBackgroundWork, startService, type BackgroundWork } from '../main.ts';
 
@@ -50,6 +53,12 @@ const WORKER_STOP_TIMEOUT_MS = 20_000;
 /** A worker that dies on its own is replaced after this pause, so a crash loop does not spin the CPU. */
 const WORKER_RESTART_DELAY_MS = 1_000;
 
+/**
+ * The environment variable through which the primary gives each worker its slot (0 … count - 1): the `worker` label
+ * of its metrics, passed on to the worker that replaces it (ADR 0089).
+ */
+const WORKER_SLOT_VARIABLE = 'VEZA_WORKER_SLOT';
+
 /** What a worker tells the primary once its HTTP server listens. */
 interface ListeningMessage {
   veza: 'listening';
@@ -68,6 +77,7 @@ export async function serve(config: Config): Promise<void> {
     throw explainListenError(error, config);
   });
   log(`veza listening on ${service.url}`);
+  if (service.metricsUrl) log(`metrics on ${service.metricsUrl}/metrics`);
   onShutdownSignal(() => service.stop());
 }
 
@@ -99,9 +109,11 @@ async function serveAsWorker(config: Config): Promise<void> {
   const service = await startService(
     { ...config, migrateOnStart: false, jobs: { ...config.jobs, enabled: false } },
     log,
+    { workerSlot: process.env[WORKER_SLOT_VARIABLE] ?? String(cluster.worker?.id ?? 0) },
   ).catch((error: unknown) => {
     throw explainListenError(error, config);
   });
+  if (service.metrics) answerMetricsRequests(service.metrics);
   const stop = onShutdownSignal(() => service.stop(), true);
   // The IPC channel closes when the primary dies however it dies (SIGKILL included): no worker serves on alone.
   process.once('disconnect', stop);
@@ -118,6 +130,9 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
   const server = await openDatabaseServer(config);
   let pool: ReturnType<typeof openPool> | undefined;
   let background: BackgroundWork | undefined;
+  // The primary's own series (jobs, its pool, replication) are labelled worker="primary"; it serves everyone's.
+  const metrics = config.metrics.port === undefined ? undefined : new Metrics({ worker: 'primary' });
+  let metricsServer: MetricsServer | undefined;
   const workers = new Set<Worker>();
   let stopping = false;
 
@@ -139,6 +154,7 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
   };
   const stopAll = async () => {
     stopping = true;
+    await metricsServer?.close();
     await stopWorkers();
     await background?.stop();
     await pool?.close();
@@ -153,29 +169,34 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
     // Made here once: workers generating a development secret each would each get a different one.
     await resolveJwtSecret(config);
     await resolveEncryptionKeys(config);
-    if (config.jobs.enabled) {
+    if (config.jobs.enabled || metrics) {
       pool = openPool(
         server.url,
         { ...config.db, poolSize: 2 },
         {
           onIdleError: (error) => log(`database connection lost: ${error.message}`),
+          onAcquire: metrics?.observePoolAcquire,
         },
       );
+      metrics?.trackPool(pool.pg);
+      metrics?.trackReplication(pool.db);
+    }
+    if (config.jobs.enabled && pool) {
       // The jobs and the files pipeline run here; the HTTP workers only queue files for it (issue 12 §4).
-      background = await startBackgroundWork(server.url, pool.db, config, log);
+      background = await startBackgroundWork(server.url, pool.db, config, log, metrics);
     }
 
     // Workers reach the database the primary opened (the embedded one included) and inherit stdout and stderr.
     const workerEnv = { DATABASE_URL: server.url };
-    const fork = () => {
-      const worker = cluster.fork(workerEnv);
+    const fork = (slot: number) => {
+      const worker = cluster.fork({ ...workerEnv, [WORKER_SLOT_VARIABLE]: String(slot) });
       workers.add(worker);
       worker.on('exit', (code, signal) => {
         workers.delete(worker);
         if (stopping) return;
         log(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`);
         setTimeout(() => {
-          if (!stopping) fork();
+          if (!stopping) fork(slot);
         }, WORKER_RESTART_DELAY_MS).unref();
       });
       return worker;
@@ -183,7 +204,7 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
     const url = await new Promise<string>((resolve, reject) => {
       let listening = 0;
       for (let index = 0; index < count; index += 1) {
-        const worker = fork();
+        const worker = fork(index);
         const early = (code: number | null) => reject(new Error(`a worker exited with code ${code} while starting`));
         worker.once('exit', early);
         worker.on('message', (message: Partial<ListeningMessage>) => {
@@ -195,6 +216,14 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
       }
     });
     log(`veza listening on ${url} (${count} workers)`);
+    if (metrics && config.metrics.port !== undefined) {
+      metricsServer = await startMetricsServer({
+        host: config.metrics.host,
+        port: config.metrics.port,
+        gather: () => gatherClusterMetrics(metrics, workers),
+      });
+      log(`metrics on ${metricsServer.url}/metrics`);
+    }
   } catch (error) {
     await stopAll();
     throw error;

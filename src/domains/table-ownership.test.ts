@@ -28,7 +28,7 @@ test('about 85 tables (85) in 13 modules plus notifications, as spec §1.2 plans
     streaming: 13, // + play_count_windows (0029, ADR 0045), playlist_collaborators (0031, ADR 0049), subsonic_credentials (0033, ADR 0051)
     chat: 8, // + chat_events (0035, ADR 0054)
     social: 12, // + follow_requests (0039, ADR 0060), feed_entries (0041, ADR 0064)
-    marketplace: 13, // + payment_webhook_events (0047, ADR 0073)
+    marketplace: 14, // + payment_webhook_events (0047, ADR 0073), seller_payout_accounts (0052, ADR 0084)
     education: 7,
     hardware: 5, // + equipment_warranty_reminders (0050, ADR 0079); the code lives in gear/
     cloud: 3,

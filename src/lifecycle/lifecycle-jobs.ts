@@ -3,6 +3,7 @@ import { playWindowsExpire } from '../domains/streaming/index.ts';
 import { chatEventsExpire } from '../domains/chat/index.ts';
 import { notificationsMail } from '../domains/notifications/index.ts';
 import { gearWarrantyReminders } from '../domains/gear/index.ts';
+import { cloudBackups } from '../domains/cloud/index.ts';
 import { marketExpireUnpaidOrders, marketPayouts } from '../domains/marketplace/index.ts';
 import type { JobDefinition } from '../platform/jobs/job.ts';
 import { accountsAnonymise } from './jobs/accounts-anonymise.ts';
@@ -34,6 +35,7 @@ export const lifecycleJobs: JobDefinition[] = [
   chatEventsExpire,
   notificationsMail,
   gearWarrantyReminders,
+  cloudBackups,
   marketExpireUnpaidOrders,
   marketPayouts,
 ];

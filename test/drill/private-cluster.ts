@@ -50,12 +50,15 @@ export class PrivateCluster {
     this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   }
 
-  private get dataDir(): string {
+  get dataDir(): string {
     return join(this.dir, 'data');
   }
 
-  /** initdb into a new temporary directory and start the server. */
-  static async create(port: number): Promise<PrivateCluster> {
+  /**
+   * initdb into a new temporary directory and start the server. `settings` adds postgresql.conf lines, given
+   * the cluster's directory (a Unix socket there, WAL archiving for the backup test).
+   */
+  static async create(port: number, settings: (dir: string) => string[] = () => []): Promise<PrivateCluster> {
     const [binaries, owner] = await Promise.all([findBinaries(), postgresUser()]);
     const dir = await mkdtemp(join(tmpdir(), 'veza-drill-'));
     await chmod(dir, 0o755);
@@ -81,6 +84,7 @@ export class PrivateCluster {
           'max_connections = 60',
           'shared_buffers = 32MB',
           "timezone = 'UTC'",
+          ...settings(dir),
           '',
         ].join('\n'),
       );

@@ -111,6 +111,12 @@ export const marketplaceFactories = {
       ...o,
     }),
   seller_payouts: sellerPayouts,
+  seller_payout_accounts: async (sql, o = {}) =>
+    insertRow(sql, 'seller_payout_accounts', {
+      seller_id: await parentId(o, 'seller_id', () => authFactories.users(sql)),
+      account_id: `acct_${uniqueToken().replace(/[^A-Za-z0-9]/g, '')}`,
+      ...o,
+    }),
   discount_codes: discountCodes,
   discount_code_usage: async (sql, o = {}) => {
     // The order is the user's own, unless the user was given (it may not exist).

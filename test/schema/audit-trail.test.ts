@@ -46,6 +46,7 @@ const AUDITED: { table: string; change: Row }[] = [
   { table: 'order_items', change: { product_name: 'Renamed product' } },
   { table: 'transactions', change: { status: 'completed' } },
   { table: 'seller_payouts', change: { status: 'processing' } },
+  { table: 'seller_payout_accounts', change: { account_id: 'acct_Renamed0000000001' } },
   { table: 'discount_codes', change: { is_active: false } },
   { table: 'moderation_reports', change: { status: 'in_review' } },
   { table: 'moderation_actions', change: { reason: 'Spam, confirmed after a second review' } },

@@ -23,7 +23,7 @@ import { registerRoomsRoutes } from './rooms.routes.ts';
 import { RoomsService } from './rooms.service.ts';
 
 /** Rooms, messages, direct messages, presence and the real-time gateway (spec §8, issue 14). */
-export const chatModule: DomainModule = ({ pool, config, accessTokens }) => {
+export const chatModule: DomainModule = ({ pool, config, accessTokens, metrics }) => {
   return (app, _options, done) => {
     // Rooms and messages (issue 14 §1-2; ADR 0056, 0057). Wrong room passwords count across instances in Redis.
     const passwordAttempts = config.redis.url
@@ -79,7 +79,7 @@ export const chatModule: DomainModule = ({ pool, config, accessTokens }) => {
     registerPresenceRoutes(app, presence);
     // The real-time gateway (issue 14 §4; ADRs 0054, 0055): GET /v1/chat/socket, fan-out, resume.
     void app.register(async (scope) => {
-      await registerChatGateway(scope, { pool, config, accessTokens }, presence.forInstance());
+      await registerChatGateway(scope, { pool, config, accessTokens, metrics }, presence.forInstance());
     });
     done();
   };

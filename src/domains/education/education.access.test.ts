@@ -64,6 +64,7 @@ function requestFor(
     'POST /v1/courses/{id}/quizzes': { title: 'Intrusion', questions: QUESTIONS },
     'PATCH /v1/courses/{id}/quizzes/{quiz_id}': { title: 'Taken over' },
     'POST /v1/courses/{id}/quizzes/{quiz_id}/attempts/{attempt_id}/submission': { answers: {} },
+    'POST /v1/courses/{id}/certificates/revocations': { certificate_number: 'VZC-2026-0000000000', reason: 'Taken' },
   };
   const payload = bodies[route.key];
   return {
@@ -93,6 +94,8 @@ test('the education routes: secured ones need a token, public ones are reads and
       'GET /v1/courses/{id}',
       'GET /v1/courses/{id}/lessons/{lesson_id}',
       'GET /v1/courses/{id}/quizzes/{quiz_id}',
+      // Only with a signed link naming its holder (ADR 0090): education.delivery.test.ts.
+      'GET /v1/lesson-files/{course_id}/{lesson_id}/{file_id}',
     ],
   );
 });

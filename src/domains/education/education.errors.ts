@@ -44,6 +44,14 @@ export const EducationProblems = {
   attemptExpired: problemType('QUIZ_ATTEMPT_EXPIRED', 409, 'The time limit of this attempt has passed'),
   /** The answers name questions of another quiz, options not offered, or have the wrong shape. */
   answersInvalid: problemType('QUIZ_ANSWERS_INVALID', 422, 'The answers do not fit this quiz'),
+  /** The lesson carries no such file: a text lesson, or a file the lesson no longer uses (links die with it). */
+  lessonFileNotFound: problemType('LESSON_FILE_NOT_FOUND', 404, 'This lesson has no such file'),
+  /** A lesson file link that is forged, altered or expired (ADR 0090). */
+  lessonLinkInvalid: problemType(
+    'LESSON_LINK_INVALID',
+    403,
+    'The link is not valid, or has expired: ask for a new one',
+  ),
   /** No such certificate (or not the caller's), or a verification code that matches none. */
   certificateNotFound: problemType('CERTIFICATE_NOT_FOUND', 404, 'No such certificate'),
 } as const;

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Caller, Decision } from '../../platform/policy/policy.ts';
-import { mayManage, mayOpenLesson, mayStudy, mayView, type CourseSubject } from './education.policy.ts';
+import {
+  mayManage,
+  mayOpenLesson,
+  mayRevokeCertificates,
+  mayStudy,
+  mayView,
+  type CourseSubject,
+} from './education.policy.ts';
 
 const creator: Caller = { userId: '11111111-1111-4111-8111-111111111111', role: 'creator' };
 const learner: Caller = { userId: '22222222-2222-4222-8222-222222222222', role: 'user' };
@@ -59,4 +66,26 @@ test('a cancelled enrolment studies nothing; a preview lesson opens for anyone w
   assert.equal(answer(mayOpenLesson(null, course('published'), null, preview)), 'allow');
   assert.equal(answer(mayOpenLesson(stranger, course('published'), null, { ...preview, status: 'draft' })), 'hidden');
   assert.equal(answer(mayOpenLesson(null, course('draft'), null, preview)), 'hidden');
+});
+
+test('revoking certificates: the creator of a live course, an admin on any course, nobody else', () => {
+  const admin: Caller = { userId: '44444444-4444-4444-8444-444444444444', role: 'admin' };
+  const moderator: Caller = { userId: '55555555-5555-4555-8555-555555555555', role: 'moderator' };
+  const cases: [CourseSubject | null, Caller | null, string][] = [
+    [course('published'), creator, 'allow'],
+    [course('published'), admin, 'allow'],
+    [course('published', 'private', true), admin, 'allow'],
+    [course('published'), moderator, 'forbidden'],
+    [course('published'), learner, 'forbidden'],
+    [course('published'), null, 'unauthenticated'],
+    [course('published', 'private'), moderator, 'hidden'],
+    [course('published', 'public', true), creator, 'hidden'],
+    [null, admin, 'hidden'],
+  ];
+  for (const [subject, caller, expected] of cases)
+    assert.equal(
+      answer(mayRevokeCertificates(caller, subject)),
+      expected,
+      `${caller?.role ?? 'anonymous'} on ${JSON.stringify(subject)}`,
+    );
 });

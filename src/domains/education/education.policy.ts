@@ -94,3 +94,16 @@ export function mayOpenLesson(
   if (isLearner(enrolment) || lesson.is_preview) return ALLOW;
   return caller ? deny('forbidden', 'Enrol in the course first') : deny('unauthenticated', 'Sign in and enrol');
 }
+
+/**
+ * Revoking a certificate of the course (ADR 0090): its creator, as for managing it, or an admin on any course
+ * (a deleted one too: its certificates still verify).
+ */
+export function mayRevokeCertificates(
+  caller: Caller | null,
+  course: CourseSubject | null | undefined,
+  enrolment?: EnrolmentSubject | null,
+): Decision {
+  if (caller?.role === 'admin' && course) return ALLOW;
+  return mayManage(caller, course, enrolment);
+}

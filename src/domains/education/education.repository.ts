@@ -217,6 +217,7 @@ export interface CertificateRow {
   course_title: string;
   issued_at: Date;
   revoked_at: Date | null;
+  revocation_reason: string | null;
 }
 
 /** Positions are rewritten past this offset first: uq_lessons_course_id_position is partial, so not deferrable. */
@@ -242,6 +243,7 @@ export function createEducationRepository(pool: Pool) {
         'c.course_title',
         'c.issued_at',
         'c.revoked_at',
+        'c.revocation_reason',
       ])
       .where('c.deleted_at', 'is', null);
 
@@ -716,6 +718,31 @@ export function createEducationRepository(pool: Pool) {
       return await certificateQuery(db).where('c.verification_code', '=', code).executeTakeFirst();
     },
 
+    /** A certificate of this course by its printed number or its verification code, locked for a revocation. */
+    async lockCertificateOfCourse(
+      tx: Transaction<DB>,
+      courseId: string,
+      by: { certificate_number: string } | { verification_code: string },
+    ): Promise<CertificateRow | undefined> {
+      const query = certificateQuery(tx).where('e.course_id', '=', courseId);
+      return await (
+        'certificate_number' in by
+          ? query.where('c.certificate_number', '=', by.certificate_number)
+          : query.where('c.verification_code', '=', by.verification_code)
+      )
+        .forUpdate('c')
+        .executeTakeFirst();
+    },
+
+    async revokeCertificate(tx: Transaction<DB>, id: string, at: Date, reason: string): Promise<void> {
+      await tx
+        .updateTable('certificates')
+        .set({ revoked_at: at, revocation_reason: reason })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute();
+    },
+
     // --- statistics ------------------------------------------------------------------------------------------
 
     /** Aggregates only (ADR 0083): counts and averages over the course's learners, never one learner's rows. */
@@ -769,3 +796,54 @@ export function createEducationRepository(pool: Pool) {
 }
 
 export type EducationRepository = ReturnType<typeof createEducationRepository>;
+
+/**
+ * Cancels the live enrolments an order paid for, and revokes their certificates, in the caller's transaction (the
+ * marketplace's refund: ADR 0090). The courses are locked first, in id order, as enrolment locks its course before
+ * writing: the two never wait on each other in opposite orders. Answers how many enrolments were cancelled.
+ */
+export async function cancelEnrolmentsOfOrder(
+  tx: Transaction<DB>,
+  orderId: string,
+  at: Date,
+  reason: string,
+): Promise<number> {
+  const courses = await tx
+    .selectFrom('course_enrollments')
+    .select('course_id')
+    .distinct()
+    .where('order_id', '=', orderId)
+    .where('status', '<>', 'cancelled')
+    .execute();
+  if (courses.length === 0) return 0;
+  const courseIds = courses.map((c) => c.course_id).sort();
+  await tx.selectFrom('courses').select('id').where('id', 'in', courseIds).orderBy('id').forUpdate().execute();
+  const cancelled = await tx
+    .updateTable('course_enrollments')
+    .set({ status: 'cancelled', cancelled_at: at })
+    .where('order_id', '=', orderId)
+    .where('status', '<>', 'cancelled')
+    .returning(['id', 'course_id'])
+    .execute();
+  if (cancelled.length === 0) return 0;
+  // enrollment_count counts active and completed enrolments (migration 0009).
+  const perCourse = new Map<string, number>();
+  for (const row of cancelled) perCourse.set(row.course_id, (perCourse.get(row.course_id) ?? 0) + 1);
+  for (const [courseId, count] of perCourse)
+    await tx
+      .updateTable('courses')
+      .set({ enrollment_count: sql`enrollment_count - ${count}` })
+      .where('id', '=', courseId)
+      .execute();
+  await tx
+    .updateTable('certificates')
+    .set({ revoked_at: at, revocation_reason: reason })
+    .where(
+      'enrollment_id',
+      'in',
+      cancelled.map((row) => row.id),
+    )
+    .where('revoked_at', 'is', null)
+    .execute();
+  return cancelled.length;
+}

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { requireCaller } from '../../platform/http/caller.ts';
 import { AUTHENTICATED, NoContent, problems, signedIn } from '../../platform/http/route-kit.ts';
+import { sendDelivery } from '../files/index.ts';
 import { renderCertificatePdf } from './certificate.pdf.ts';
 import {
   AttemptListSchema,
@@ -12,6 +13,7 @@ import {
   CatalogueQuerySchema,
   CertificateListSchema,
   CertificateParams,
+  CertificateRevocationSchema,
   CourseListSchema,
   CourseParams,
   CourseProgressSchema,
@@ -24,6 +26,9 @@ import {
   GradedAttemptSchema,
   LessonOrderAnswerSchema,
   LessonOrderSchema,
+  LessonFileLinkSchema,
+  LessonFileParams,
+  LessonFileQuery,
   LessonOutlineSchema,
   LessonParams,
   LessonSchema,
@@ -33,6 +38,7 @@ import {
   QuizParams,
   QuizSchema,
   QuizSummarySchema,
+  RevokeCertificateSchema,
   StartedAttemptSchema,
   StatisticsSchema,
   SubmitAttemptSchema,
@@ -60,6 +66,17 @@ const CoursePageSchema = Type.Object({
   quizzes: Type.Array(QuizSummarySchema),
   enrolment: Type.Union([EnrolmentSchema, Type.Null()]),
 });
+const RangeHeaders = Type.Object({
+  range: Type.Optional(Type.String({ maxLength: 200 })),
+  'if-range': Type.Optional(Type.String({ maxLength: 200 })),
+  'if-none-match': Type.Optional(Type.String({ maxLength: 2000 })),
+  'if-modified-since': Type.Optional(Type.String({ maxLength: 100 })),
+});
+const LessonBytes = {
+  description: 'The lesson’s file (206: the one range asked for)',
+  content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+};
+const NotModified = { description: 'Not modified', type: 'null' };
 const PdfBytes = {
   description: 'The certificate as a PDF',
   content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
@@ -278,6 +295,62 @@ export function registerEducationRoutes(
       },
     },
     async (request) => service.lesson(request.caller, request.params.id, request.params.lesson_id),
+  );
+
+  app.post(
+    '/courses/:id/lessons/:lesson_id/file-link',
+    {
+      onRequest: signedIn,
+      schema: {
+        ...lessons,
+        security: AUTHENTICATED,
+        summary: 'A short-lived signed link to the lesson’s video, audio or downloadable file',
+        description:
+          'For whoever may open the lesson (its creator, enrolled learners, anyone signed in for a preview); others ' +
+          '403 NOT_ENROLLED. The link works without a token, for 15 minutes plus twice the lesson’s length (at most ' +
+          '6 hours), while its holder may still open the lesson: a refund or a replaced file voids it. A text lesson, ' +
+          `or a file not available now: 404 LESSON_FILE_NOT_FOUND. ${HIDDEN}`,
+        params: LessonParams,
+        response: { 201: LessonFileLinkSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await service.lessonFileLink(requireCaller(request), request.params.id, request.params.lesson_id)),
+  );
+
+  app.get(
+    '/lesson-files/:course_id/:lesson_id/:file_id',
+    {
+      schema: {
+        ...lessons,
+        summary: 'A lesson’s file, through a signed link',
+        description:
+          'Only through a link from POST /v1/courses/{id}/lessons/{lesson_id}/file-link: a forged or expired one is ' +
+          '403 LESSON_LINK_INVALID; 403 NOT_ENROLLED once its holder may no longer open the lesson; 404 when the ' +
+          'lesson no longer uses the file. Video and audio play inline, a downloadable file is an attachment; ' +
+          'ranges resume or seek; never kept by shared caches.',
+        params: LessonFileParams,
+        querystring: LessonFileQuery,
+        headers: RangeHeaders,
+        response: { 200: LessonBytes, 206: LessonBytes, 304: NotModified, ...problems(400, 403, 404, 416) },
+      },
+    },
+    async (request, reply) => {
+      const answer = await service.lessonFile({
+        caller: request.caller,
+        courseId: request.params.course_id,
+        lessonId: request.params.lesson_id,
+        fileId: request.params.file_id,
+        holder: request.query.holder,
+        expires: request.query.expires,
+        signature: request.query.signature,
+        headers: request.headers,
+        headOnly: request.method === 'HEAD',
+      });
+      return sendDelivery(request, reply, answer, request.params.file_id);
+    },
   );
 
   app.patch(
@@ -581,6 +654,25 @@ export function registerEducationRoutes(
       const url = `${options.publicUrl.replace(/\/$/, '')}/v1/certificates/verify/${certificate.verification_code}`;
       return sendPdf(reply, await renderCertificatePdf(certificate, url), certificate.certificate_number);
     },
+  );
+
+  app.post(
+    '/courses/:id/certificates/revocations',
+    {
+      onRequest: signedIn,
+      schema: {
+        ...certificates,
+        summary: 'Revoke a certificate of your course, with a reason',
+        description:
+          'Named by its printed number or its verification code. The creator, or an admin (ADR 0090); 403 to others ' +
+          'who see the course. The public verification then answers valid: false and the date, never the reason. ' +
+          `Revoking again answers the first revocation. A certificate of another course: 404 CERTIFICATE_NOT_FOUND. ${HIDDEN}`,
+        params: CourseParams,
+        body: RevokeCertificateSchema,
+        response: { 200: CertificateRevocationSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => service.revokeCertificate(requireCaller(request), request.params.id, request.body),
   );
 
   app.get(

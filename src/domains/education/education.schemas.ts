@@ -327,6 +327,46 @@ export const VerificationSchema = Type.Object({
   recipient_name: Type.String({ description: 'The learner’s display name as printed' }),
   issued_on: Type.String({ format: 'date', description: 'Date only' }),
   valid: Type.Boolean({ description: 'false when revoked' }),
+  revoked_on: Nullable(Type.String({ format: 'date' }), {
+    description: 'Date only; the reason is never shown publicly (ADR 0090)',
+  }),
+});
+
+const revocationReason = Text(255, 'Why the certificate no longer stands; kept with it, never shown publicly');
+const CertificateNumber = Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9-]{1,50}$' });
+export const RevokeCertificateSchema = Type.Union([
+  Type.Object({ certificate_number: CertificateNumber, reason: revocationReason }, closed),
+  Type.Object({ verification_code: VerificationParams.properties.code, reason: revocationReason }, closed),
+]);
+export type RevokeCertificate = Static<typeof RevokeCertificateSchema>;
+export const CertificateRevocationSchema = Type.Object({
+  certificate_number: Type.String(),
+  course_id: Uuid,
+  issued_at: Timestamp,
+  revoked_at: Timestamp,
+  revocation_reason: Type.String(),
+});
+
+// --- lesson files (ADR 0090) -----------------------------------------------------------------------------------
+
+export const LessonFileParams = Type.Object({ course_id: Uuid, lesson_id: Uuid, file_id: Uuid }, closed);
+export const LessonFileQuery = Type.Object(
+  {
+    holder: Type.String({ format: 'uuid', description: 'From the link: whom it was issued to' }),
+    expires: Type.Integer({ minimum: 0, maximum: 99_999_999_999, description: 'From the link: Unix time, seconds' }),
+    signature: Type.String({ minLength: 1, maxLength: 200, description: 'From the link' }),
+  },
+  closed,
+);
+export const LessonFileLinkSchema = Type.Object({
+  url: Type.String({ description: 'Path of the file, with its holder, expiry and signature; GET needs no token' }),
+  expires_at: Timestamp,
+  file: Type.Object({
+    id: Uuid,
+    filename: Type.String(),
+    mime_type: Type.String(),
+    size: Type.Integer(),
+  }),
 });
 
 // --- statistics ------------------------------------------------------------------------------------------------

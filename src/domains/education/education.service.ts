@@ -11,11 +11,19 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { ApiError, type ProblemField, type ProblemType } from '../../platform/http/problem.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
 import type { Caller } from '../../platform/policy/policy.ts';
-import type { BridgedFile, FilesBridge } from '../files/index.ts';
+import type { BridgedFile, DeliveryAnswer, FilesBridge, UrlSigner } from '../files/index.ts';
 import type { CourseAccess } from '../marketplace/index.ts';
 import type { PublicName } from '../profiles/index.ts';
 import { EducationProblems } from './education.errors.ts';
-import { isLearner, mayEnrol, mayManage, mayOpenLesson, mayStudy, mayView } from './education.policy.ts';
+import {
+  isLearner,
+  mayEnrol,
+  mayManage,
+  mayOpenLesson,
+  mayRevokeCertificates,
+  mayStudy,
+  mayView,
+} from './education.policy.ts';
 import type {
   AttemptRow,
   CertificateRow,
@@ -36,6 +44,7 @@ import type {
   CreateQuiz,
   LessonType,
   ProgressUpdate,
+  RevokeCertificate,
   SubmitAttempt,
   UpdateCourse,
   UpdateLesson,
@@ -45,7 +54,9 @@ import { answerProblems, grade, learnerQuestion, questionProblems, type Question
 
 export interface EducationServiceDeps {
   repository: EducationRepository;
-  files: Pick<FilesBridge, 'findFile'>;
+  files: Pick<FilesBridge, 'findFile' | 'deliver'>;
+  /** The signer of lesson file links: a key of education's own (ADR 0090). */
+  lessonLinks: () => Promise<UrlSigner>;
   marketplace: CourseAccess;
   /** Public names of accounts (profiles): the name printed on a certificate. */
   publicNames: (ids: string[]) => Promise<Map<string, PublicName>>;
@@ -77,6 +88,23 @@ const LESSON_FILE: Record<LessonType, { field: keyof LessonValues; family: strin
   text: null,
 };
 const FILE_FIELDS = ['video_file_id', 'audio_file_id', 'download_file_id'] as const;
+
+/** The file a lesson of type video, audio or file carries (a text lesson has none). */
+const lessonFileOf = (lesson: LessonRow): string | null => {
+  const wanted = LESSON_FILE[lesson.lesson_type as LessonType];
+  return wanted ? ((lesson[wanted.field] as string | null) ?? null) : null;
+};
+
+// A lesson file link lives long enough to watch the lesson through once with pauses: a player re-requests ranges
+// with the same link while seeking, and cannot swap it mid-play (ADR 0090).
+const LINK_MIN_SECONDS = 15 * 60;
+const LINK_MAX_SECONDS = 6 * 3600;
+const linkSubject = (courseId: string, lessonId: string, fileId: string, holderId: string) =>
+  `lesson ${courseId}/${lessonId}/${fileId} for ${holderId}`;
+const lessonFilePath = (courseId: string, lessonId: string, fileId: string) =>
+  `/v1/lesson-files/${courseId}/${lessonId}/${fileId}`;
+
+type RangeHeaders = { range?: string; 'if-range'?: string; 'if-none-match'?: string; 'if-modified-since'?: string };
 
 const percentage = (done: number, total: number) => (total === 0 ? 0 : Math.floor((100 * done) / total));
 
@@ -431,14 +459,91 @@ export class EducationService {
     });
   }
 
-  async lesson(caller: Caller | null, courseId: string, lessonId: string) {
+  /** A lesson whose content the caller may open: the one rule for its page, its file links and their bytes. */
+  async #openLesson(caller: Caller | null, courseId: string, lessonId: string) {
     const { course, enrolment } = await this.#visible(caller, courseId);
     const lesson = await this.#repo.findLesson(course.id, lessonId);
     if (!lesson) throw new ApiError(EducationProblems.lessonNotFound);
     const decision = mayOpenLesson(caller, course, enrolment, lesson);
     if (!decision.allowed && decision.denial === 'forbidden') throw new ApiError(EducationProblems.notEnrolled);
     authorize(decision, EducationProblems.lessonNotFound);
-    return this.lessonView(lesson);
+    return { course, lesson };
+  }
+
+  async lesson(caller: Caller | null, courseId: string, lessonId: string) {
+    return this.lessonView((await this.#openLesson(caller, courseId, lessonId)).lesson);
+  }
+
+  /**
+   * A signed link to the lesson's file for whoever may open the lesson (ADR 0090): it names its holder, so that
+   * the bytes are refused once the holder may no longer open the lesson (a refund, a removed lesson, a replaced
+   * file), whoever presents it.
+   */
+  async lessonFileLink(caller: Caller, courseId: string, lessonId: string) {
+    const { course, lesson } = await this.#openLesson(caller, courseId, lessonId);
+    const fileId = lessonFileOf(lesson);
+    if (!fileId) throw new ApiError(EducationProblems.lessonFileNotFound, 'A text lesson has no file');
+    const file = await this.#deps.files.findFile(fileId);
+    if (!file || file.deleted || !file.cleared)
+      throw new ApiError(EducationProblems.lessonFileNotFound, 'The lesson’s file is not available now');
+    const seconds = Math.min(LINK_MAX_SECONDS, LINK_MIN_SECONDS + 2 * (lesson.duration_seconds ?? 0));
+    const link = (await this.#deps.lessonLinks()).sign(
+      linkSubject(course.id, lesson.id, fileId, caller.userId),
+      new Date(this.#now().getTime() + seconds * 1000),
+    );
+    const query = new URLSearchParams({
+      holder: caller.userId,
+      expires: String(link.expires),
+      signature: link.signature,
+    });
+    return {
+      url: `${lessonFilePath(course.id, lesson.id, fileId)}?${query.toString()}`,
+      expires_at: new Date(link.expires * 1000).toISOString(),
+      file: { id: file.id, filename: file.original_filename, mime_type: file.mime_type, size: file.size },
+    };
+  }
+
+  /**
+   * The bytes behind a lesson file link: the signature first, then the holder's standing now (the lesson rule as
+   * for its page), then the file still being the lesson's. Media play inline, a downloadable file is an attachment.
+   */
+  async lessonFile(request: {
+    caller: Caller | null;
+    courseId: string;
+    lessonId: string;
+    fileId: string;
+    holder: string;
+    expires: number;
+    signature: string;
+    headers: RangeHeaders;
+    headOnly: boolean;
+  }): Promise<DeliveryAnswer> {
+    const subject = linkSubject(request.courseId, request.lessonId, request.fileId, request.holder);
+    const signer = await this.#deps.lessonLinks();
+    if (!signer.verify(subject, { expires: request.expires, signature: request.signature }, this.#now()))
+      throw new ApiError(EducationProblems.lessonLinkInvalid);
+    // The lesson rule looks at the account and its enrolment only, never at the role.
+    const holder: Caller = { userId: request.holder, role: 'user' };
+    const { lesson } = await this.#openLesson(holder, request.courseId, request.lessonId);
+    if (lessonFileOf(lesson) !== request.fileId) throw new ApiError(EducationProblems.lessonFileNotFound);
+    const file = await this.#deps.files.findFile(request.fileId);
+    if (!file || file.deleted) throw new ApiError(EducationProblems.lessonFileNotFound);
+    return this.#deps.files.deliver({
+      caller: request.caller,
+      fileId: file.id,
+      // The link is the holder's admission, whoever presents it: open, never kept by shared caches.
+      grant: {
+        rule: 'lesson',
+        open: true,
+        shareable: false,
+        disposition: {
+          kind: lesson.lesson_type === 'file' ? 'attachment' : 'inline',
+          filename: file.original_filename,
+        },
+      },
+      headers: request.headers,
+      headOnly: request.headOnly,
+    });
   }
 
   async updateLesson(caller: Caller, courseId: string, lessonId: string, body: UpdateLesson) {
@@ -614,6 +719,12 @@ export class EducationService {
       if (!orderId) throw new ApiError(EducationProblems.paymentRequired, `Buy product ${open.product_id} to enrol`);
     }
     const row = await this.#repo.transaction(async (tx) => {
+      // The order again, share-locked, before the course: a refund holds the order while it cancels what it paid
+      // for (ADR 0090), so an enrolment cannot slip in behind a refund, and both take the order before the course.
+      if (open.product_id !== null) {
+        orderId = (await this.#deps.marketplace.paidOrderOf(caller.userId, open.product_id, tx)) ?? null;
+        if (!orderId) throw new ApiError(EducationProblems.paymentRequired, `Buy product ${open.product_id} to enrol`);
+      }
       const locked = await this.#repo.lockCourse(tx, open.id);
       if (locked?.status !== 'published' || locked.deleted_at !== null)
         throw new ApiError(EducationProblems.enrolmentClosed, 'The course is not open to new enrolments');
@@ -864,6 +975,32 @@ export class EducationService {
       recipient_name: row.recipient_name,
       issued_on: iso(row.issued_at).slice(0, 10),
       valid: row.revoked_at === null,
+      revoked_on: row.revoked_at === null ? null : iso(row.revoked_at).slice(0, 10),
+    };
+  }
+
+  /**
+   * Revokes a certificate of the course, found by its printed number or its verification code (what a creator is
+   * shown by whoever presents the certificate): the creator or an admin (ADR 0090). Revoking again answers the
+   * first revocation unchanged.
+   */
+  async revokeCertificate(caller: Caller, courseId: string, body: RevokeCertificate) {
+    const { course, enrolment } = await this.#context(caller, courseId);
+    authorize(mayRevokeCertificates(caller, course, enrolment), EducationProblems.courseNotFound);
+    const { reason, ...by } = body;
+    const row = await this.#repo.transaction(async (tx) => {
+      const certificate = await this.#repo.lockCertificateOfCourse(tx, (course as CourseRow).id, by);
+      if (!certificate) throw new ApiError(EducationProblems.certificateNotFound);
+      if (certificate.revoked_at !== null) return certificate;
+      await this.#repo.revokeCertificate(tx, certificate.id, this.#now(), reason);
+      return (await this.#repo.certificateOfEnrolment(certificate.enrollment_id, tx)) as CertificateRow;
+    });
+    return {
+      certificate_number: row.certificate_number,
+      course_id: row.course_id,
+      issued_at: iso(row.issued_at),
+      revoked_at: iso(row.revoked_at as Date),
+      revocation_reason: row.revocation_reason as string,
     };
   }
 

@@ -7,6 +7,8 @@ export { filesModule } from './files.module.ts';
 export { filesStorageSweep, filesUploadsExpire } from './files.jobs.ts';
 export { filesPolicy, scanStanding, type FileSubject, type ReadContext } from './files.policy.ts';
 export { storageForDataDir, writeOwnFiles } from './files.export.ts';
+export { ownFilesForBackup, type BackupSourceFile } from './files.backup-source.ts';
+export { ObjectNotFoundError } from './storage/object-storage.ts';
 export { enqueueProcessing, filesProcessingRecover, startFilesProcessing } from './processing/index.ts';
 export {
   createFilesBridge,

@@ -1,31 +1,12 @@
 // The gear API contract (issue 17 §6-8, ADR 0079): equipment, warranties, maintenance, categories, the setup page.
 // TypeBox schemas = OpenAPI document. Amounts are decimal strings ("1299.00"), days are ISO dates ("2026-03-01").
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { closed, CONTROL, Line, literals, Nullable, Timestamp, Uuid } from '../../platform/http/schema-primitives.ts';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
 
-const closed = { additionalProperties: false } as const;
-const Timestamp = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
-const Nullable = <T extends TSchema>(schema: T, description?: string) =>
-  Type.Union([schema, Type.Null()], description ? { description } : {});
-
-/** Control characters (PostgreSQL text refuses NUL) and bidirectional overrides; newlines and tabs are fine. */
-const CONTROL = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
-const LINE_CONTROL = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
-/** One line, at least one visible character. */
-const Line = (maxLength: number, description?: string) =>
-  Type.String({
-    minLength: 1,
-    maxLength,
-    pattern: `^[^${LINE_CONTROL}]*[^\\s${LINE_CONTROL}][^${LINE_CONTROL}]*$`,
-    ...(description ? { description } : {}),
-  });
 /** Free text: line breaks allowed, at least one visible character. */
 const Text = (maxLength: number) =>
   Type.String({ minLength: 1, maxLength, pattern: `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$` });
-
-const literals = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
 /** A calendar day; the service also refuses days that do not exist (2026-02-31). */
 export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, description: 'YYYY-MM-DD' });

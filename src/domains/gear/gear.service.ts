@@ -3,8 +3,8 @@
 import type { Transaction } from 'kysely';
 import { Compile } from 'typebox/compile';
 import type { DB } from '../../platform/db/db.generated.ts';
-import { decodeCursor, toPage, type Position } from '../../platform/http/pagination.ts';
-import { ApiError, type ProblemField } from '../../platform/http/problem.ts';
+import { decodeCursor, toPage, type Position, type POSITION_STAMP } from '../../platform/http/pagination.ts';
+import { ApiError, type ProblemField, type ProblemType } from '../../platform/http/problem.ts';
 import { authorize } from '../../platform/http/route-kit.ts';
 import type { Caller } from '../../platform/policy/policy.ts';
 import type { BridgedFile, FilesBridge } from '../files/index.ts';
@@ -49,6 +49,8 @@ export interface GearServiceDeps {
 }
 
 type Page = { limit: number; cursor?: string | undefined };
+/** A row read with its page position (pagination.ts `toPage`). */
+type Stamped = { [POSITION_STAMP]: string; id: string };
 
 const iso = (date: Date) => date.toISOString();
 /** A DATE column (midnight UTC, pool.ts) as YYYY-MM-DD. */
@@ -337,20 +339,50 @@ export class GearService {
     return row as EquipmentRow;
   }
 
+  // The warranty and maintenance reads share these: the owner rule on the item comes first, so a record of someone
+  // else's item is as unknown as the item (404 GEAR_NOT_FOUND); then a page of its records, or one record (404 with
+  // the record kind's own problem when the item has no such record).
+
+  async #recordsPage<Row extends Stamped, View>(
+    caller: Caller,
+    id: string,
+    query: Page,
+    list: (equipmentId: string, limit: number, after: Position | undefined) => Promise<Row[]>,
+    view: (row: Omit<Row, typeof POSITION_STAMP>) => View,
+  ) {
+    await this.#owned(caller, id);
+    const page = toPage(await list(id, query.limit, position(query.cursor)), query.limit);
+    return { ...page, items: page.items.map(view) };
+  }
+
+  async #record<Row>(
+    caller: Caller,
+    id: string,
+    recordId: string,
+    find: (equipmentId: string, recordId: string) => Promise<Row | undefined>,
+    notFound: ProblemType,
+  ): Promise<Row> {
+    await this.#owned(caller, id);
+    const row = await find(id, recordId);
+    if (!row) throw new ApiError(notFound);
+    return row;
+  }
+
   // Warranties
 
   async warranties(caller: Caller, id: string, query: Page) {
-    await this.#owned(caller, id);
-    const rows = await this.#deps.repository.warrantiesOf(id, query.limit, position(query.cursor));
-    const page = toPage(rows, query.limit);
-    return { ...page, items: page.items.map((row) => this.warrantyView(row)) };
+    return this.#recordsPage(
+      caller,
+      id,
+      query,
+      (...page) => this.#deps.repository.warrantiesOf(...page),
+      (row) => this.warrantyView(row),
+    );
   }
 
   async warranty(caller: Caller, id: string, warrantyId: string) {
-    await this.#owned(caller, id);
-    const row = await this.#deps.repository.findWarranty(id, warrantyId);
-    if (!row) throw new ApiError(GearProblems.warrantyNotFound);
-    return this.warrantyView(row);
+    const find = (...ids: [string, string]) => this.#deps.repository.findWarranty(...ids);
+    return this.warrantyView(await this.#record(caller, id, warrantyId, find, GearProblems.warrantyNotFound));
   }
 
   async addWarranty(caller: Caller, id: string, body: CreateWarranty) {
@@ -416,17 +448,18 @@ export class GearService {
   // Maintenance
 
   async maintenance(caller: Caller, id: string, query: Page) {
-    await this.#owned(caller, id);
-    const rows = await this.#deps.repository.maintenanceOf(id, query.limit, position(query.cursor));
-    const page = toPage(rows, query.limit);
-    return { ...page, items: page.items.map((row) => this.maintenanceView(row)) };
+    return this.#recordsPage(
+      caller,
+      id,
+      query,
+      (...page) => this.#deps.repository.maintenanceOf(...page),
+      (row) => this.maintenanceView(row),
+    );
   }
 
   async maintenanceEntry(caller: Caller, id: string, entryId: string) {
-    await this.#owned(caller, id);
-    const row = await this.#deps.repository.findMaintenance(id, entryId);
-    if (!row) throw new ApiError(GearProblems.maintenanceNotFound);
-    return this.maintenanceView(row);
+    const find = (...ids: [string, string]) => this.#deps.repository.findMaintenance(...ids);
+    return this.maintenanceView(await this.#record(caller, id, entryId, find, GearProblems.maintenanceNotFound));
   }
 
   async addMaintenance(caller: Caller, id: string, body: CreateMaintenance) {

@@ -1,6 +1,9 @@
 // The licence certificate of a purchase as a PDF (issue 16 §8, ADR 0076), drawn with pdfkit. One A4 page: who
 // licensed what to whom, under which terms and rights, with the key and where to verify it. The document's
 // dates are the purchase's, never the time of rendering, so the same purchase renders the same text.
+// Names and titles come in any script: the text is set in DejaVu Sans (Latin, Greek, Cyrillic, Arabic, Hebrew…),
+// embedded, with IPA Gothic for Japanese and Chinese characters, which DejaVu lacks (ADR 0084). Both are Debian
+// packages (scripts/system-packages.sh): fonts-dejavu-core and fonts-ipafont-gothic.
 import PDFDocument from 'pdfkit';
 
 export interface CertificateContent {
@@ -19,20 +22,32 @@ export interface CertificateContent {
   verifyUrl: string;
 }
 
-/**
- * The standard PDF fonts (Helvetica) carry WinAnsi only: any other character would come out as garbage, so it is
- * replaced by "?" (ADR 0076). Names in other scripts need an embedded font, not done yet.
- */
+export const CERTIFICATE_FONTS = {
+  regular: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  bold: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+  /** Japanese (kana, kanji) and Chinese characters; it has no bold face, so headings use it as it is. */
+  cjk: '/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf',
+} as const;
+
+/** Characters DejaVu Sans does not draw and IPA Gothic does: Han, kana, CJK punctuation and full-width forms. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\u30fc\uff00-\uffef]+/gu;
+
+/** Text as the certificate sets it: NFC, without control characters (a name cannot move the layout). */
 export function printable(text: string): string {
-  const extra = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
-  return [...text.normalize('NFC')]
-    .map((ch) => {
-      const code = ch.codePointAt(0) ?? 0;
-      if (ch === '\n' || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || extra.includes(ch))
-        return ch;
-      return '?';
-    })
-    .join('');
+  return text.normalize('NFC').replace(/[^\P{Cc}\n]/gu, '');
+}
+
+/** The text cut into runs each set in one font: CJK runs in IPA Gothic, the rest in DejaVu. */
+export function fontRuns(text: string): { text: string; cjk: boolean }[] {
+  const runs: { text: string; cjk: boolean }[] = [];
+  let at = 0;
+  for (const match of text.matchAll(CJK)) {
+    if (match.index > at) runs.push({ text: text.slice(at, match.index), cjk: false });
+    runs.push({ text: match[0], cjk: true });
+    at = match.index + match[0].length;
+  }
+  if (at < text.length || runs.length === 0) runs.push({ text: text.slice(at), cjk: false });
+  return runs;
 }
 
 const RIGHT_LABELS: Record<string, string> = {
@@ -82,18 +97,30 @@ export function renderCertificate(content: CertificateContent): Promise<Buffer> 
     doc.on('error', reject);
   });
 
+  doc.registerFont('body', CERTIFICATE_FONTS.regular);
+  doc.registerFont('bold', CERTIFICATE_FONTS.bold);
+  doc.registerFont('cjk', CERTIFICATE_FONTS.cjk);
   const width = doc.page.width - 112;
+  /** Writes `text` run by run in its font; `more`: the line goes on with the next call. */
+  const write = (text: string, face: 'body' | 'bold', options: { more?: boolean; align?: 'center' } = {}) => {
+    const runs = fontRuns(printable(text));
+    runs.forEach((run, index) => {
+      const continued = options.more === true || index < runs.length - 1;
+      doc.font(run.cjk ? 'cjk' : face).text(run.text, { continued, width, align: options.align });
+    });
+  };
   const heading = (text: string) => {
-    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('#222222').text(printable(text), { width });
-    doc.moveDown(0.2).font('Helvetica').fontSize(10.5).fillColor('#000000');
+    doc.moveDown(0.8).fontSize(12).fillColor('#222222');
+    write(text, 'bold');
+    doc.moveDown(0.2).font('body').fontSize(10.5).fillColor('#000000');
   };
   const field = (label: string, value: string) => {
-    doc.font('Helvetica-Bold').text(`${printable(label)}: `, { continued: true, width });
-    doc.font('Helvetica').text(printable(value), { width });
+    write(`${label}: `, 'bold', { more: true });
+    write(value, 'body');
   };
 
-  doc.font('Helvetica-Bold').fontSize(22).text('Licence certificate', { align: 'center', width });
-  doc.moveDown(0.3).font('Helvetica').fontSize(11).fillColor('#444444');
+  doc.font('bold').fontSize(22).text('Licence certificate', { align: 'center', width });
+  doc.moveDown(0.3).font('body').fontSize(11).fillColor('#444444');
   doc.text('Issued through the Veza marketplace', { align: 'center', width }).fillColor('#000000');
 
   heading('Licence');
@@ -110,18 +137,16 @@ export function renderCertificate(content: CertificateContent): Promise<Buffer> 
 
   heading('Usage rights');
   if (content.usageRights.length === 0) doc.text('As stated in the terms below.', { width });
-  for (const line of content.usageRights) doc.text(`- ${printable(line)}`, { width });
+  for (const line of content.usageRights) write(`- ${line}`, 'body');
 
   heading('Terms');
-  doc.text(printable(content.terms), { width });
+  write(content.terms, 'body');
 
   heading('Verification');
-  doc.text(
-    printable(
-      `Anyone may check that this key is a valid licence for this product, and what it allows, at ${content.verifyUrl}. ` +
-        'The check shows the licence, never the licensee. A refunded purchase verifies as revoked.',
-    ),
-    { width },
+  write(
+    `Anyone may check that this key is a valid licence for this product, and what it allows, at ${content.verifyUrl}. ` +
+      'The check shows the licence, never the licensee. A refunded purchase verifies as revoked.',
+    'body',
   );
   doc.end();
   return done;

@@ -21,6 +21,8 @@ export interface MarketMoneyConfig {
   /** Stripe: VEZA_STRIPE_SECRET_KEY enables the stripe payment method; VEZA_STRIPE_WEBHOOK_SECRET its webhooks. */
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
+  /** VEZA_STRIPE_CONNECT_WEBHOOK_SECRET: the Connect webhook marking sellers' accounts verified (ADR 0084). */
+  stripeConnectWebhookSecret: string | undefined;
 }
 
 /** The platform configuration's `market` settings in the domain's units (a rate is parts per million, ADR 0071). */
@@ -33,6 +35,7 @@ export function moneyConfigOf(market: MarketConfig): MarketMoneyConfig {
     payoutMinimum: BigInt(market.payoutMinimumCents),
     stripeSecretKey: market.stripeSecretKey,
     stripeWebhookSecret: market.stripeWebhookSecret,
+    stripeConnectWebhookSecret: market.stripeConnectWebhookSecret,
   };
 }
 

@@ -2,7 +2,6 @@
 // staff confirmation and refunds under /v1/admin; the Stripe webhook. Routes validate, call one service method.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { requireCaller } from '../../platform/http/caller.ts';
 import { PageQuerySchema } from '../../platform/http/pagination.ts';
 import { AUTHENTICATED, problems, signedIn, withRole } from '../../platform/http/route-kit.ts';
@@ -17,6 +16,7 @@ import {
   WebhookResultSchema,
 } from './checkout.schemas.ts';
 import type { CheckoutService } from './checkout.service.ts';
+import { registerStripeWebhookRoute } from './payments/webhook-route.ts';
 
 const tags = ['marketplace-orders'];
 const authenticated = { tags, security: AUTHENTICATED };
@@ -161,28 +161,15 @@ export function registerCheckoutRoutes(instance: FastifyInstance, service: Check
   );
 
   // The Stripe webhook reads the raw body: the signature is over the exact bytes (ADR 0073).
-  void app.register((scope, _options, done) => {
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1_048_576 }, (_req, body, next) =>
-      next(null, body),
-    );
-    scope.withTypeProvider<TypeBoxTypeProvider>().post(
-      '/payments/stripe/webhook',
-      {
-        schema: {
-          tags,
-          summary: 'Stripe webhook (signed by Stripe)',
-          description:
-            'Verified with the SDK against VEZA_STRIPE_WEBHOOK_SECRET: a bad or missing signature is 400 ' +
-            '`WEBHOOK_SIGNATURE_INVALID` and changes nothing. Each event id is processed once; replays answer ' +
-            '`duplicate`.',
-          headers: Type.Object({ 'stripe-signature': Type.Optional(Type.String({ maxLength: 2000 })) }),
-          body: Type.String({ maxLength: 1_048_576, description: 'The Stripe event, as JSON' }),
-          response: { 200: WebhookResultSchema, ...problems(400, 422) },
-        },
-      },
-      (request) => service.stripeWebhook(request.body, request.headers['stripe-signature']),
-    );
-    done();
+  registerStripeWebhookRoute(instance, {
+    url: '/payments/stripe/webhook',
+    tags,
+    summary: 'Stripe webhook (signed by Stripe)',
+    description:
+      'Verified with the SDK against VEZA_STRIPE_WEBHOOK_SECRET: a bad or missing signature is 400 ' +
+      '`WEBHOOK_SIGNATURE_INVALID` and changes nothing. Each event id is processed once; replays answer ' +
+      '`duplicate`.',
+    result: WebhookResultSchema,
+    handle: (rawBody, signature) => service.stripeWebhook(rawBody, signature),
   });
 }

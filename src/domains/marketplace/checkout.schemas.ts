@@ -3,22 +3,7 @@
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
 import { ONE_LINE_PATTERN } from '../../platform/http/text-patterns.ts';
-
-const closed = { additionalProperties: false } as const;
-const Timestamp = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-
-/** An amount in a response: two decimals, never a JSON number (ADR 0071). */
-export const Money = Type.String({ pattern: '^\\d{1,8}\\.\\d{2}$', examples: ['19.99'] });
-/** An amount in a request: checked by money.ts (negative, NaN, three decimals, too large: 400 AMOUNT_INVALID). */
-export const MoneyInput = Type.String({
-  minLength: 1,
-  maxLength: 20,
-  description: 'A decimal amount with at most two decimals, e.g. "12.50" (ADR 0071)',
-  examples: ['12.50'],
-});
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'] });
+import { closed, Currency, Money, MoneyInput, Nullable, Timestamp, Uuid } from './common.schemas.ts';
 
 export const IdParams = Type.Object({ id: Uuid }, closed);
 

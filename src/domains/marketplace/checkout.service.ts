@@ -24,6 +24,7 @@ import {
 } from './carts.repository.ts';
 import type { MarketMoneyConfig } from './checkout.config.ts';
 import { MoneyProblems } from './checkout.errors.ts';
+import { revokeCourseAccess } from './course-access.ts';
 import { codeNamed, recordUse, releaseUse, takeUse, type DiscountCodeRow } from './discounts.repository.ts';
 import { issueLicenses } from './delivery.service.ts';
 import { bookPayment, bookRefund } from './ledger.ts';
@@ -263,6 +264,8 @@ export function createCheckoutService(deps: CheckoutDeps) {
     for (const sellerId of sellers) await lockSeller(tx, sellerId);
     await bookRefund(tx, order, provider, providerTransactionId);
     await setOrderStatus(tx, order.id, 'refunded', 'refunded_at');
+    // Courses the order paid for are taken back with it (ADR 0090).
+    await revokeCourseAccess(tx, order.id, now());
     return 'applied';
   }
 

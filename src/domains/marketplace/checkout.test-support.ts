@@ -86,3 +86,21 @@ export interface OrderBody {
   currency: string;
   items: { id: string; price: string; seller_id: string; license_terms: string | null }[];
 }
+
+/** A seller whose 40.00 sale (a 34.00 share) was paid 20 days ago: out of a 14-day hold window, payable. */
+export async function maturedSeller(testApp: TestApp): Promise<Person> {
+  const [seller, buyer, admin] = [
+    await newPerson(testApp),
+    await newPerson(testApp),
+    await newPerson(testApp, 'admin'),
+  ];
+  const p = await productOnSale(testApp, seller, { price: '40.00' });
+  await moneyClient(testApp, buyer).add({ product_id: p.productId, license_id: p.licenseId });
+  const order = (await moneyClient(testApp, buyer).checkout()).json<OrderBody>();
+  const confirmed = await moneyClient(testApp, admin).confirm(order.id);
+  if (confirmed.statusCode !== 200) throw new Error(`payment not confirmed: ${confirmed.body}`);
+  const at = new Date(Date.now() - 20 * 86_400_000);
+  await testApp.database.sql`UPDATE transactions SET created_at = ${at} WHERE order_id = ${order.id}`;
+  await testApp.database.sql`UPDATE orders SET paid_at = ${at} WHERE id = ${order.id}`;
+  return seller;
+}

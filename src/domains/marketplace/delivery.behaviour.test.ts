@@ -165,9 +165,13 @@ test('every line of every paid order gets its own key', async () => {
   assert.match(index?.indexdef ?? '', /UNIQUE INDEX .* \(license_key\) WHERE \(license_key IS NOT NULL\)/);
 });
 
-test('the certificate is a PDF that poppler renders, with the licence, the key and both names', async () => {
+test('the certificate is a PDF that poppler renders, with the licence, the key and both names in their own scripts', async () => {
   const t = testApp.current;
   const { buyer, seller, lineId } = await bought(t, storage);
+  // Cyrillic and Japanese names print as written, not "?": embedded fonts (ADR 0084). Arabic is not asserted:
+  // pdfkit draws its letters but neither joins them nor orders them right to left (ADR 0084).
+  await t.database.sql`UPDATE users SET display_name = 'Анна Петрова' WHERE id = ${buyer.id}`;
+  await t.database.sql`UPDATE users SET display_name = '山田花子（やまだ）スタジオ' WHERE id = ${seller.id}`;
   const names = await t.database.sql<{ id: string; display_name: string | null; username: string }[]>`
     SELECT id, display_name, username FROM users WHERE id IN (${buyer.id}, ${seller.id})`;
   const nameOf = (id: string) => {

@@ -2,12 +2,8 @@
 // and the public verification of a licence key (which carries nothing of the buyer).
 import { Type } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
+import { closed, Money, Nullable, Timestamp, Uuid } from './common.schemas.ts';
 
-const closed = { additionalProperties: false } as const;
-const Timestamp = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const Money = Type.String({ pattern: '^\\d{1,8}\\.\\d{2}$', examples: ['19.99'] });
 const UsageRights = Nullable(
   Type.Record(Type.String(), Type.Unknown(), {
     description: 'The usage rights sold (ADR 0069), as they were when the order was paid',

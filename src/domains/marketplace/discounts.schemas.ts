@@ -1,9 +1,7 @@
 // The contract of discount codes (issue 16 §5, ADR 0072).
 import { Type, type Static } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
-import { Money, MoneyInput } from './checkout.schemas.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+import { Money, MoneyInput, Nullable, Timestamp, Uuid } from './common.schemas.ts';
 
 export const DiscountCodeCreateSchema = Type.Object(
   {
@@ -14,15 +12,15 @@ export const DiscountCodeCreateSchema = Type.Object(
     minimum_purchase_amount: Type.Optional(MoneyInput),
     maximum_discount_amount: Type.Optional(MoneyInput),
     usage_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    valid_from: Type.String({ format: 'date-time' }),
-    valid_until: Type.String({ format: 'date-time' }),
+    valid_from: Timestamp,
+    valid_until: Timestamp,
   },
   { additionalProperties: false },
 );
 export type DiscountCodeCreate = Static<typeof DiscountCodeCreateSchema>;
 
 export const DiscountCodeSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: Uuid,
   code: Type.String(),
   discount_type: Type.Union([Type.Literal('percentage'), Type.Literal('fixed_amount')]),
   discount_value: Money,
@@ -31,13 +29,13 @@ export const DiscountCodeSchema = Type.Object({
   maximum_discount_amount: Nullable(Money),
   usage_limit: Nullable(Type.Integer()),
   usage_count: Type.Integer(),
-  valid_from: Type.String({ format: 'date-time' }),
-  valid_until: Type.String({ format: 'date-time' }),
+  valid_from: Timestamp,
+  valid_until: Timestamp,
   is_active: Type.Boolean(),
   scope: Type.Union([Type.Literal('creator'), Type.Literal('platform')], {
     description: "creator: applies to the creator's own products only; platform: to every product",
   }),
-  created_at: Type.String({ format: 'date-time' }),
+  created_at: Timestamp,
 });
 
 export const DiscountCodePageSchema = PageSchema(DiscountCodeSchema);

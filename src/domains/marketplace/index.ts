@@ -18,6 +18,7 @@ export const marketplaceTables = [
   'product_reviews',
   'product_favorites',
   'seller_payouts',
+  'seller_payout_accounts',
   'discount_codes',
   'discount_code_usage',
   'transactions',

@@ -11,6 +11,10 @@ import { sellerBalance } from './ledger.ts';
 import { formatMoney } from './money.ts';
 import { stalePendingOrders } from './orders.repository.ts';
 import { manualProvider } from './payments/provider.ts';
+import { stripeConnectPayoutProvider } from './payments/stripe-connect.ts';
+import { stripeClient } from './payments/stripe.ts';
+import { verifiedPayoutAccount } from './payout-accounts.repository.ts';
+import type { Database } from '../../platform/db/pool.ts';
 import { manualPayoutProvider, runPayouts, type PayoutProvider } from './payouts.ts';
 
 const EXPIRY_BATCH = 500;
@@ -66,7 +70,10 @@ async function previewPayouts(context: JobContext, settings: MarketMoneyConfig):
  * Matured seller balances at or above VEZA_MARKET_PAYOUT_MINIMUM become payouts through `provider` (manual bank
  * transfer by default). A failed transfer is recorded and its money stays in the balance for the next run.
  */
-export function createPayoutsJob(config: () => MarketMoneyConfig, provider: () => PayoutProvider): JobDefinition {
+export function createPayoutsJob(
+  config: () => MarketMoneyConfig,
+  provider: (db: Database, settings: MarketMoneyConfig) => PayoutProvider,
+): JobDefinition {
   return {
     name: 'market.payouts',
     description: 'pay sellers their balance once out of the hold window and above the minimum (ADR 0074)',
@@ -74,8 +81,11 @@ export function createPayoutsJob(config: () => MarketMoneyConfig, provider: () =
     async run(context) {
       const settings = config();
       if (context.dryRun) return previewPayouts(context, settings);
-      const run = await runPayouts(context.db, settings, provider(), context.now);
+      const run = await runPayouts(context.db, settings, provider(context.db, settings), context.now);
       if (run.paid + run.failed > 0) context.count('seller_payouts', run.paid + run.failed);
+      for (const { sellerId, currency, reason } of run.skipped) {
+        context.log(`market.payouts: seller ${sellerId} (${currency}) skipped: ${reason}`);
+      }
       if (run.failed > 0)
         context.log(`market.payouts: ${run.failed} payout(s) failed; their money stays in the balance`);
     },
@@ -85,6 +95,15 @@ export function createPayoutsJob(config: () => MarketMoneyConfig, provider: () =
 const fromEnvironment = () => moneyConfigOf(loadConfig().market);
 
 export const marketExpireUnpaidOrders = createExpireUnpaidOrdersJob(fromEnvironment);
-// Stripe Connect (payments/stripe-connect.ts) needs each seller's connected account id, which the schema does not
-// hold yet (ADR 0077): until it does, payouts are recorded for staff to wire by hand.
-export const marketPayouts = createPayoutsJob(fromEnvironment, () => manualPayoutProvider);
+/**
+ * With VEZA_STRIPE_SECRET_KEY, payouts are Stripe Connect transfers to each seller's verified account
+ * (seller_payout_accounts, ADR 0084), sellers without one skipped; without it, they are recorded for staff to wire.
+ */
+export function payoutProviderFor(db: Database, settings: MarketMoneyConfig): PayoutProvider {
+  if (!settings.stripeSecretKey) return manualPayoutProvider;
+  return stripeConnectPayoutProvider(stripeClient(settings.stripeSecretKey), (sellerId) =>
+    verifiedPayoutAccount(db, sellerId),
+  );
+}
+
+export const marketPayouts = createPayoutsJob(fromEnvironment, payoutProviderFor);

@@ -18,6 +18,9 @@ import { createDeliveryService, purchaseLinkSigner } from './delivery.service.ts
 import { moneyConfigOf } from './checkout.config.ts';
 import { registerSalesRoutes } from './sales.routes.ts';
 import { createSalesService } from './sales.service.ts';
+import { registerPayoutAccountRoutes } from './payout-accounts.routes.ts';
+import { createPayoutAccountsService } from './payout-accounts.service.ts';
+import { stripeClient } from './payments/stripe.ts';
 
 /** The marketplace (spec §10, issue 16). */
 export const marketplaceModule: DomainModule = (deps) => {
@@ -51,6 +54,16 @@ export const marketplaceModule: DomainModule = (deps) => {
     );
     // The seller's side (issue 16 §10, ADR 0077): sales, balances, payouts.
     registerSalesRoutes(app, createSalesService({ db: pool.db, config: moneyConfigOf(config.market) }));
+    // Where a seller's Stripe Connect payouts go (ADR 0084), and the Connect webhook that verifies it.
+    const { stripeSecretKey, stripeConnectWebhookSecret } = config.market;
+    registerPayoutAccountRoutes(
+      app,
+      createPayoutAccountsService({
+        db: pool.db,
+        stripe: stripeConnectWebhookSecret ? stripeClient(stripeSecretKey) : undefined,
+        connectWebhookSecret: stripeConnectWebhookSecret,
+      }),
+    );
     done();
   };
 };

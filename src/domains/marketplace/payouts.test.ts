@@ -33,14 +33,19 @@ test('a seller is paid what matured, once; fresh shares wait; a failed payout re
     transfer: () => Promise.resolve({ ok: false, reason: 'account closed' }),
   };
 
-  assert.deepEqual(await runPayouts(t.pool.db, config, failing), { paid: 0, failed: 1, unsettled: 0 });
+  assert.deepEqual(await runPayouts(t.pool.db, config, failing), { paid: 0, failed: 1, unsettled: 0, skipped: [] });
   const heldSince = new Date(Date.now() - 14 * 86_400_000);
   assert.equal((await sellerBalance(t.pool.db, seller.id, 'EUR', heldSince)).payable, 3400n, 'back in the balance');
 
-  assert.deepEqual(await runPayouts(t.pool.db, config, manualPayoutProvider), { paid: 1, failed: 0, unsettled: 0 });
+  assert.deepEqual(await runPayouts(t.pool.db, config, manualPayoutProvider), {
+    paid: 1,
+    failed: 0,
+    unsettled: 0,
+    skipped: [],
+  });
   assert.deepEqual(
     await runPayouts(t.pool.db, config, manualPayoutProvider),
-    { paid: 0, failed: 0, unsettled: 0 },
+    { paid: 0, failed: 0, unsettled: 0, skipped: [] },
     'idempotent',
   );
   const payouts = await t.database.sql<{ amount: string; status: string }[]>`

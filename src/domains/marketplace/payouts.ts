@@ -13,6 +13,11 @@ import { formatMoney, parseMoney, type Cents } from './money.ts';
 /** Where the money goes (manual bank transfer by staff, or a Stripe Connect transfer behind the same interface). */
 export interface PayoutProvider {
   readonly method: string;
+  /**
+   * Why this provider cannot pay the seller now (Stripe Connect: no verified connected account, ADR 0084), or null.
+   * Asked before a payout is created: a seller it names is skipped and keeps their balance for a later run.
+   */
+  unpayable?(sellerId: string): Promise<string | null>;
   transfer(payout: { id: string; sellerId: string; amount: Cents; currency: string }): Promise<TransferOutcome>;
 }
 
@@ -68,6 +73,8 @@ export interface PayoutRun {
   failed: number;
   /** Payouts whose transfer's outcome is still unknown (left `processing`, asked again by the next run). */
   unsettled: number;
+  /** Sellers with a payable balance this provider could not pay (no payout created, the balance kept), and why. */
+  skipped: { sellerId: string; currency: string; reason: string }[];
 }
 
 interface PendingPayout {
@@ -137,7 +144,7 @@ export async function runPayouts(
   const candidates = await sql<{ user_id: string; currency: string }>`
     SELECT DISTINCT user_id, currency::text AS currency FROM transactions
      WHERE transaction_type = 'seller_share' AND user_id IS NOT NULL AND created_at < ${heldSince}`.execute(db);
-  const run: PayoutRun = { paid: 0, failed: 0, unsettled: 0 };
+  const run: PayoutRun = { paid: 0, failed: 0, unsettled: 0, skipped: [] };
   // First the payouts an earlier run left unsettled, asked again under the same id (the provider's idempotency).
   const unsettled = await db
     .selectFrom('seller_payouts')
@@ -154,6 +161,11 @@ export async function runPayouts(
       await lockSeller(tx, sellerId);
       const { payable } = await sellerBalance(tx, sellerId, currency, heldSince);
       if (payable < config.payoutMinimum) return undefined;
+      const reason = (await provider.unpayable?.(sellerId)) ?? null;
+      if (reason !== null) {
+        run.skipped.push({ sellerId, currency, reason });
+        return undefined;
+      }
       const row = await tx
         .insertInto('seller_payouts')
         .values({

@@ -5,12 +5,7 @@ import { SLUG_PATTERN } from '../../platform/http/name-and-slug.ts';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
 import { NO_CONTROL_PATTERN, TEXT_PATTERN } from '../../platform/http/text-patterns.ts';
 import { CURRENCIES } from './money.ts';
-
-const closed = { additionalProperties: false } as const;
-const Timestamp = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, options?: { description: string }) =>
-  Type.Union([schema, Type.Null()], options);
+import { closed, Nullable, Timestamp, Uuid } from './common.schemas.ts';
 
 const Text = (maxLength: number, description: string, minLength = 1) =>
   Type.String({ minLength, maxLength, pattern: minLength > 0 ? TEXT_PATTERN : NO_CONTROL_PATTERN, description });

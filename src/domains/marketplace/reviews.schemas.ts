@@ -2,10 +2,9 @@
 import { Type } from 'typebox';
 import { PageQuerySchema, PageSchema } from '../../platform/http/pagination.ts';
 import { TEXT_PATTERN } from '../../platform/http/text-patterns.ts';
+import { Timestamp, Uuid } from './common.schemas.ts';
 
 const closed = { additionalProperties: false } as const;
-const Uuid = Type.String({ format: 'uuid' });
-const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const CreateReviewSchema = Type.Object(

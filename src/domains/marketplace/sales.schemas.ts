@@ -2,11 +2,7 @@
 // to them. TypeBox schemas = OpenAPI document; amounts are decimal strings with two decimals (ADR 0071).
 import { Type } from 'typebox';
 import { PageSchema } from '../../platform/http/pagination.ts';
-import { Money } from './checkout.schemas.ts';
-
-const Uuid = Type.String({ format: 'uuid' });
-const Timestamp = Type.String({ format: 'date-time' });
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', examples: ['EUR'], description: 'ISO 4217' });
+import { Currency, Money, Timestamp, Uuid } from './common.schemas.ts';
 
 export const SaleSchema = Type.Object(
   {

@@ -5,6 +5,7 @@ export { isLanguageCode, isTimeZone } from './profiles.service.ts';
 export { accountsNamed, publicNamesOf, type PublicName } from './public-names.ts';
 export { profileVisibilityOf, type ProfileVisibility } from './profile-privacy.ts';
 export { gearSetupPublicOf, setGearSetupPublic } from './gear-setup-visibility.ts';
+export { searchHistoryEnabledOf, setSearchHistoryEnabled } from './search-history-setting.ts';
 
 /** Tables this domain owns: only its repositories read or write them (migration 0003). */
 export const profilesTables = ['user_profiles', 'user_settings', 'user_roles', 'badges', 'user_badges'] as const;

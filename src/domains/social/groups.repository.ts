@@ -3,8 +3,8 @@
 // (which leaves foreign-key checks of new group posts free), so that changes of one group queue up and a role
 // checked at the start still holds at the commit. member_count and post_count are kept by migration 0016's
 // triggers, feed entries by migration 0041's, in the same transaction.
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../platform/db/db.generated.ts';
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { DB, Groups } from '../../platform/db/db.generated.ts';
 import { pageSize } from '../../platform/db/page-size.ts';
 import type { Database, Pool } from '../../platform/db/pool.ts';
 import { beforePosition, positionStamp, POSITION_STAMP, type Position } from '../../platform/http/pagination.ts';
@@ -13,22 +13,8 @@ import type { GroupRole, MemberStatus } from './groups.policy.ts';
 
 export type Executor = Database | Transaction<DB>;
 
-export interface GroupRow {
-  id: string;
-  name: string;
-  slug: string;
-  description: string | null;
-  avatar_url: string | null;
-  banner_url: string | null;
-  group_type: 'public' | 'private';
-  requires_approval: boolean;
-  creator_id: string;
-  member_count: number;
-  post_count: number;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-}
+/** A group row; `group_type` is text under a CHECK in the schema, narrowed here to the two values it allows. */
+export type GroupRow = Omit<Selectable<Groups>, 'group_type'> & { group_type: 'public' | 'private' };
 
 export interface GroupMembershipRow {
   id: string;

@@ -75,16 +75,11 @@ describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
     await make('group_members')(sql, { group_id: sharedGroup.id, user_id: other.id, status: 'active' });
     const sharedRoom = await make('rooms')(sql, { creator_id: user.id });
     await make('room_members')(sql, { room_id: sharedRoom.id, user_id: other.id });
-    const groupDocument = await make('search_index')(sql, {
-      owner_id: user.id,
-      entity_type: 'group',
-      entity_id: sharedGroup.id,
-    });
-    const profileDocument = await make('search_index')(sql, {
-      entity_type: 'user',
-      entity_id: user.id,
-      owner_id: null,
-    });
+    // Migration 0053's triggers wrote the search documents of the group and of the profile (ADR 0087).
+    const [groupDocument] = await sql`
+      SELECT id FROM search_index WHERE entity_type = 'group' AND entity_id = ${sharedGroup.id as string}`;
+    const [profileDocument] = await sql`
+      SELECT id FROM search_index WHERE entity_type = 'user' AND entity_id = ${user.id as string}`;
     const earlier = new Date('2025-01-02T03:04:05Z');
     const deletedBefore = await make('posts')(sql, { user_id: user.id, deleted_at: earlier });
     const othersTrack = await make('tracks')(sql, { creator_id: other.id });
@@ -113,8 +108,8 @@ describe('account deletion request (§19.3 step 1, ADR 0019)', () => {
     }
     assert.equal(await deletedAt(sql, 'groups', sharedGroup.id), null);
     assert.equal(await deletedAt(sql, 'rooms', sharedRoom.id), null);
-    assert.equal(await deletedAt(sql, 'search_index', groupDocument.id), null);
-    assert.deepEqual(await deletedAt(sql, 'search_index', profileDocument.id), request.deletedAt);
+    assert.equal(await deletedAt(sql, 'search_index', groupDocument!.id), null);
+    assert.deepEqual(await deletedAt(sql, 'search_index', profileDocument!.id), request.deletedAt);
     assert.deepEqual(await deletedAt(sql, 'certificates', certificate.id), request.deletedAt);
     assert.deepEqual(await deletedAt(sql, 'posts', deletedBefore.id), earlier, 'earlier deletions keep their date');
     assert.equal(await deletedAt(sql, 'tracks', othersTrack.id), null, 'others’ content untouched');

@@ -80,7 +80,7 @@ async function populate(sql: Sql, user: Row, world: World): Promise<void> {
   await make('direct_messages')(sql, { sender_id: user.id, recipient_id: world.bystander.id });
   await make('moderation_reports')(sql, { reporter_id: user.id, reported_user_id: world.bystander.id });
   await make('audit_logs')(sql, me);
-  await make('search_index')(sql, { owner_id: user.id, entity_type: 'user', entity_id: user.id });
+  // The profile's search document is written by migration 0053's trigger on users (ADR 0087).
   await make('tracks')(sql, { creator_id: user.id });
   await make('posts')(sql, me);
   // As a buyer: an order of the bystander's product, paid.

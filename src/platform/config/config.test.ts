@@ -32,7 +32,10 @@ test('every variable is read', () => {
     VEZA_HTTP_HOST: '0.0.0.0',
     VEZA_HTTP_PORT: '8080',
     VEZA_WORKERS: '3',
+    VEZA_METRICS_HOST: '10.0.0.5',
+    VEZA_METRICS_PORT: '9464',
     VEZA_LOG_LEVEL: 'warn',
+    VEZA_CLOUD_ALLOW_PRIVATE_HOSTS: 'false',
     NODE_ENV: 'production',
     VEZA_JWT_SECRET: 'a-secret-that-is-long-enough-for-hs256',
     VEZA_ACCESS_TOKEN_TTL_SECONDS: '300',
@@ -89,6 +92,7 @@ test('every variable is read', () => {
     VEZA_MARKET_PAYOUT_MINIMUM: '50.5',
     VEZA_STRIPE_SECRET_KEY: 'sk_live_secret',
     VEZA_STRIPE_WEBHOOK_SECRET: 'whsec_secret',
+    VEZA_STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect',
   });
   assert.deepEqual(config, {
     nodeEnv: 'production',
@@ -112,6 +116,7 @@ test('every variable is read', () => {
       rateLimits: { defaultPerMinute: 1200, overrides: { register: { max: 3, windowSeconds: 60 } } },
       workers: 3,
     },
+    metrics: { host: '10.0.0.5', port: 9464 },
     logLevel: 'warn',
     auth: {
       jwtSecret: 'a-secret-that-is-long-enough-for-hs256',
@@ -184,7 +189,10 @@ test('every variable is read', () => {
       payoutMinimumCents: 5050,
       stripeSecretKey: 'sk_live_secret',
       stripeWebhookSecret: 'whsec_secret',
+      stripeConnectWebhookSecret: 'whsec_connect',
     },
+    // Production refuses VEZA_CLOUD_ALLOW_PRIVATE_HOSTS=true (cloud.accounts.test.ts); false is read as false.
+    cloud: { allowPrivateHosts: false },
   });
 });
 
@@ -197,6 +205,7 @@ test('marketplace money settings: documented defaults, exact decimals, refused v
     payoutMinimumCents: 2000,
     stripeSecretKey: undefined,
     stripeWebhookSecret: undefined,
+    stripeConnectWebhookSecret: undefined,
   });
   // 0.1 + 0.2 through a float would not be exact; parsed as integers it is.
   assert.equal(loadConfig({ VEZA_MARKET_COMMISSION_RATE: '0.000001' }).market.commissionRatePpm, 1);

@@ -43,6 +43,14 @@ export interface Config {
     /** Processes serving HTTP (Node cluster workers, ADR 0030); 1: the one process serves it. */
     workers: number;
   };
+  /**
+   * Prometheus metrics (ADR 0089): served at /metrics on a listener of their own, never on the API's port. Port unset:
+   * no listener and nothing measured. With workers, the primary serves every process's metrics.
+   */
+  metrics: {
+    host: string;
+    port: number | undefined;
+  };
   /** Shared state of several instances (rate-limit counters); unset: each instance keeps its own in memory. */
   redis: { url: string | undefined };
   /** The chat WebSocket gateway (ADRs 0054, 0055). */
@@ -93,6 +101,14 @@ export interface Config {
   files: FilesConfig;
   /** The marketplace's money side (ADRs 0071-0074). */
   market: MarketConfig;
+  /** Backups to the user's own WebDAV / Nextcloud server (issue 17 §9-13, ADR 0085). */
+  cloud: {
+    /**
+     * VEZA_CLOUD_ALLOW_PRIVATE_HOSTS: let account URLs reach loopback, private and link-local addresses (tests and
+     * development against a local server). Refused in production: the server would become an SSRF probe.
+     */
+    allowPrivateHosts: boolean;
+  };
 }
 
 /**
@@ -113,6 +129,8 @@ export interface MarketConfig {
   /** VEZA_STRIPE_SECRET_KEY enables the stripe payment method; VEZA_STRIPE_WEBHOOK_SECRET verifies its webhooks. */
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
+  /** VEZA_STRIPE_CONNECT_WEBHOOK_SECRET verifies the Connect webhook (connected accounts' events, ADR 0084). */
+  stripeConnectWebhookSecret: string | undefined;
 }
 
 export interface FilesConfig {
@@ -469,6 +487,10 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimits: rateLimitSettings(env),
       workers: workers(env),
     },
+    metrics: {
+      host: env.VEZA_METRICS_HOST || '127.0.0.1',
+      port: env.VEZA_METRICS_PORT ? integer(env, 'VEZA_METRICS_PORT', 0, 1, 65535) : undefined,
+    },
     logLevel: oneOf(env, 'VEZA_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     auth: {
       jwtSecret: jwtSecret(env),
@@ -491,7 +513,16 @@ export function loadConfig(env: Env = process.env): Config {
     chat: chatGatewayConfig(env),
     files: filesConfig(env, resolve(env.VEZA_DATA_DIR || resolve(projectRoot, '.veza', 'data'))),
     market: marketConfig(env),
+    cloud: { allowPrivateHosts: cloudAllowPrivateHosts(env) },
   };
+}
+
+function cloudAllowPrivateHosts(env: Env): boolean {
+  const allowed = boolean(env, 'VEZA_CLOUD_ALLOW_PRIVATE_HOSTS', false);
+  if (allowed && env.NODE_ENV === 'production') {
+    throw new ConfigError('VEZA_CLOUD_ALLOW_PRIVATE_HOSTS', 'must not be set when NODE_ENV=production', 'true');
+  }
+  return allowed;
 }
 
 /** A plain decimal ("0.15", "20", "12.5") with at most `decimals` decimals as an integer of its smallest unit. */
@@ -535,6 +566,7 @@ export function marketConfig(env: Env): MarketConfig {
     payoutMinimumCents,
     stripeSecretKey: env.VEZA_STRIPE_SECRET_KEY || undefined,
     stripeWebhookSecret: env.VEZA_STRIPE_WEBHOOK_SECRET || undefined,
+    stripeConnectWebhookSecret: env.VEZA_STRIPE_CONNECT_WEBHOOK_SECRET || undefined,
   };
 }
 

@@ -2160,7 +2160,7 @@ export interface SearchIndex {
    */
   entity_id: string;
   /**
-   * track, playlist, user, post, product, course, group, room
+   * track, playlist, user, post, product, course, group, room, hashtag
    */
   entity_type: string;
   /**
@@ -2182,12 +2182,20 @@ export interface SearchIndex {
   subtitle: string | null;
   title: string;
   /**
-   * Generated full-text vector of title (weight A), subtitle (B) and body (C), 'simple' configuration
+   * Generated lower-case, accent-free title: trigram similarity (typos, partial words) and exact-title boost
+   */
+  title_folded: Generated<string | null>;
+  /**
+   * Generated vector of 0012 ('simple', accents kept); superseded by tsv_folded, which search reads (migration 0053), and no longer indexed
    */
   tsv: Generated<string | null>;
+  /**
+   * Generated full-text vector, accents folded: title (weight A; simple, French and English), subtitle (B; simple), body (C French and English, D simple)
+   */
+  tsv_folded: Generated<string | null>;
   updated_at: Generated<Timestamp>;
   /**
-   * Copy of the source's visibility; public search returns public documents only
+   * Whether the source may be listed publicly: the source's own visibility, or private for a draft, inactive or unpublished product or course, a hidden profile, an unused hashtag
    */
   visibility: Generated<Visibility>;
 }
@@ -2213,6 +2221,25 @@ export interface SearchQueries {
    * Who searched; NULL for anonymous visitors and after account deletion
    */
   user_id: string | null;
+}
+
+export interface SellerPayoutAccounts {
+  /**
+   * The provider's account id (Stripe: acct_...), given by the seller; not a secret
+   */
+  account_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  /**
+   * stripe_connect: a Stripe connected account receiving Transfers
+   */
+  provider: Generated<string>;
+  seller_id: string;
+  updated_at: Generated<Timestamp>;
+  /**
+   * When the provider reported the account able to receive payouts (Stripe account.updated with payouts_enabled); NULL: not yet, or no longer. Payouts skip the seller until set
+   */
+  verified_at: Timestamp | null;
 }
 
 export interface SellerPayouts {
@@ -2776,6 +2803,10 @@ export interface UserSettings {
    */
   presence_visibility: Generated<string>;
   push_notifications: Generated<boolean>;
+  /**
+   * Whether the user's searches are kept in search_queries for their "recent searches" list (issue 18 §4)
+   */
+  search_history_enabled: Generated<boolean>;
   show_activity: Generated<boolean>;
   updated_at: Generated<Timestamp>;
   user_id: string;
@@ -2892,6 +2923,7 @@ export interface DB {
   rooms: Rooms;
   search_index: SearchIndex;
   search_queries: SearchQueries;
+  seller_payout_accounts: SellerPayoutAccounts;
   seller_payouts: SellerPayouts;
   subsonic_credentials: SubsonicCredentials;
   sync_operations: SyncOperations;

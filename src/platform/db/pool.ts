@@ -41,6 +41,11 @@ export interface Pool {
 export interface PoolOptions {
   /** Told of errors on connections nobody is using (the server went away); they are dropped from the pool. */
   onIdleError?: (error: Error) => void;
+  /**
+   * Told how long each checkout through `db` waited for a connection, and whether it got one (metrics, ADR 0089).
+   * Checkouts made directly on `pg` are not seen.
+   */
+  onAcquire?: (waitSeconds: number, acquired: boolean) => void;
 }
 
 type Timeouts = Pick<Config['db'], 'statementTimeoutMs' | 'lockTimeoutMs'>;
@@ -101,7 +106,7 @@ export function openPool(url: string, settings: Config['db'], options: PoolOptio
   });
   pool.on('error', onIdleError);
   const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: wrapClients(pool, settings.prepareStatements) }),
+    dialect: new PostgresDialect({ pool: wrapClients(pool, settings.prepareStatements, options.onAcquire) }),
   });
   let closing: Promise<void> | undefined;
   return {
@@ -135,7 +140,7 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string)
  * With `prepare`, each statement is named after its text, so pg parses it once per connection and reuses it
  * (ADR 0027); without (PgBouncer in transaction mode, ADR 0026), statements are unnamed.
  */
-function wrapClients(pool: pg.Pool, prepare: boolean): PostgresPool {
+function wrapClients(pool: pg.Pool, prepare: boolean, onAcquire: PoolOptions['onAcquire']): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const ignoreError = () => {};
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
@@ -157,7 +162,15 @@ function wrapClients(pool: pg.Pool, prepare: boolean): PostgresPool {
   return {
     options: pool.options,
     async connect() {
-      const client = await pool.connect();
+      const started = performance.now();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        onAcquire?.((performance.now() - started) / 1000, false);
+        throw error;
+      }
+      onAcquire?.((performance.now() - started) / 1000, true);
       return wrappers.get(client) ?? wrap(client);
     },
     end: () => pool.end(),

@@ -9,6 +9,7 @@ const REDACTED_PATHS = [
   '*.password',
   '*.current_password',
   '*.new_password',
+  '*.app_password',
   '*.token',
   '*.refresh_token',
   '*.access_token',

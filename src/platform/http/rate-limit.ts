@@ -45,6 +45,11 @@ export const RATE_LIMIT_POLICIES = {
   certificateVerification: { max: 30, windowSeconds: 600, key: 'address' },
   /** Public checks of licence keys, per address: a person checks a few keys; a script guessing keys is stopped. */
   licenseVerify: { max: 30, windowSeconds: 60, key: 'address' },
+  /**
+   * Connecting, testing and running cloud accounts (issue 17 §9-13; ADR 0085): each makes the server contact a host
+   * the caller names, so a script must not turn it into a scanner of other people's servers.
+   */
+  cloudRemote: { max: 30, windowSeconds: 600, key: 'caller' },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

@@ -38,6 +38,8 @@ const S = streams(
   'discount_codes.attr',
   'discount_code_usage.id',
   'transactions.id',
+  'seller_payout_accounts',
+  'seller_payout_accounts.id',
 );
 
 export const CATEGORIES = ['sample', 'beat', 'preset', 'template', 'service'] as const;
@@ -825,7 +827,40 @@ function payoutSlots(u: Universe): Fanout {
 
 const PAYOUT_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 const PAYOUT_FAILED = 3;
-const PAYOUT_METHODS = ['stripe', 'paypal', 'bank_transfer'] as const;
+
+/**
+ * Sellers' Stripe Connect accounts (ADR 0084): 55% of sellers connected and verified a week after signing up, before
+ * their first payout run, so every payout of theirs is a Stripe Connect transfer to that account; 10% registered an
+ * account whose onboarding is unfinished (never verified) and, like the 35% without one, are paid by bank transfer
+ * (the manual provider, no account recorded). The first seller is always connected, so every scale has a row.
+ */
+interface PayoutAccounts {
+  /** Per seller index: the account id, or '' when the seller registered none. */
+  account: string[];
+  verified: boolean[];
+  /** The sellers with an account, in seller order: the table's rows. */
+  rows: number[];
+}
+
+function payoutAccounts(u: Universe): PayoutAccounts {
+  return u.cached('seller_payout_accounts', () => {
+    const sellers = users(u).sellers;
+    const rng = u.rng();
+    const result: PayoutAccounts = { account: [], verified: [], rows: [] };
+    for (let s = 0; s < sellers.length; s++) {
+      const state = s === 0 ? 0 : u.unit(S['seller_payout_accounts'], s, 0);
+      rng.reset(S['seller_payout_accounts.id'], s);
+      const has = state < 0.65;
+      result.account.push(has ? `acct_${rng.hex(16)}` : '');
+      result.verified.push(state < 0.55);
+      if (has) result.rows.push(s);
+    }
+    return result;
+  });
+}
+
+/** Connected and verified before any payout run (runs start 7 days after sign-up). */
+const accountVerifiedAt = (u: Universe, user: number) => userCreated(u, user) + 6 * DAY_MS;
 
 /**
  * The payouts, as the payout job would have made them (payouts.ts, runPayouts): each seller has a few payout runs
@@ -946,9 +981,11 @@ const sellerPayouts = copyTable({
   count: (u) => payouts(u).count,
   *rows(u): Iterable<Row> {
     const all = payouts(u);
-    const rng = u.rng();
+    const accounts = payoutAccounts(u);
+    const sellerIndex = sellerIndexes(u);
     for (let p = 0; p < all.count; p++) {
-      rng.reset(S['seller_payouts.id'], all.slot[p] as number);
+      const s = sellerIndex.get(all.seller[p] as number) as number;
+      const stripe = accounts.verified[s] === true;
       const created = all.created[p] as number;
       const status = all.status[p] as number;
       const processed = status === 0 ? NaN : created + DAY_MS / 4;
@@ -959,15 +996,55 @@ const sellerPayouts = copyTable({
         `PO-${String(p).padStart(9, '0')}`,
         money((all.cents[p] as number) / 100),
         CURRENCIES[all.currency[p] as number] as string,
-        rng.pick(PAYOUT_METHODS),
-        `acct_${rng.hex(16)}`,
+        stripe ? 'stripe_connect' : 'bank_transfer',
+        // runPayouts records the account a completed transfer went to; the manual provider has none
+        stripe && status === 2 ? (accounts.account[s] as string) : null,
         PAYOUT_STATUSES[status] as string,
         isoOrNull(processed),
         status === 2 ? iso(finished) : null,
         status === PAYOUT_FAILED ? iso(finished) : null,
-        status === PAYOUT_FAILED ? 'The bank rejected the transfer: account closed.' : null,
+        status === PAYOUT_FAILED
+          ? stripe
+            ? 'stripe 400 StripeInvalidRequestError: the destination account cannot receive transfers'
+            : 'The bank rejected the transfer: account closed.'
+          : null,
         iso(created),
         iso(Number.isNaN(finished) ? (Number.isNaN(processed) ? created : processed) : finished),
+      ];
+    }
+  },
+});
+
+/** Seller index of each seller's user index. */
+function sellerIndexes(u: Universe): Map<number, number> {
+  return u.cached('seller_indexes', () => {
+    const map = new Map<number, number>();
+    users(u).sellers.forEach((user, s) => map.set(user, s));
+    return map;
+  });
+}
+
+const sellerPayoutAccounts = copyTable({
+  name: 'seller_payout_accounts',
+  dependsOn: ['users'],
+  columns: ['id', 'seller_id', 'provider', 'account_id', 'verified_at', 'created_at', 'updated_at'],
+  count: (u) => payoutAccounts(u).rows.length,
+  *rows(u): Iterable<Row> {
+    const accounts = payoutAccounts(u);
+    const sellers = users(u).sellers;
+    for (const s of accounts.rows) {
+      const user = sellers[s] as number;
+      const verified = accounts.verified[s] === true;
+      const created = accountVerifiedAt(u, user) - 2 * 60 * MINUTE_MS;
+      const updated = verified ? accountVerifiedAt(u, user) : created;
+      yield [
+        u.id(S['seller_payout_accounts.id'], s),
+        userId(u, user),
+        'stripe_connect',
+        accounts.account[s] as string,
+        verified ? iso(accountVerifiedAt(u, user)) : null,
+        iso(created),
+        iso(updated),
       ];
     }
   },
@@ -1159,7 +1236,10 @@ const transactions = copyTable({
       }
     }
     const paidOut = payouts(u);
+    const accounts = payoutAccounts(u);
+    const sellerIndex = sellerIndexes(u);
     for (let p = 0; p < paidOut.count; p++) {
+      const stripe = accounts.verified[sellerIndex.get(paidOut.seller[p] as number) as number] === true;
       rng.reset(S['transactions.id'], 0x4000_0000 + (paidOut.slot[p] as number));
       const created = paidOut.created[p] as number;
       const status = paidOut.status[p] as number;
@@ -1171,8 +1251,9 @@ const transactions = copyTable({
         u.id(S['seller_payouts.id'], p),
         money((paidOut.cents[p] as number) / 100),
         CURRENCIES[paidOut.currency[p] as number] as string,
-        'stripe',
-        `tr_${rng.hex(24)}`,
+        // the provider's method, as runPayouts books it; a Stripe transfer id once completed, none for bank transfers
+        stripe ? 'stripe_connect' : 'bank_transfer',
+        stripe && status === 2 ? `tr_${rng.hex(24)}` : null,
         status === 2 ? 'completed' : status === PAYOUT_FAILED ? 'failed' : 'pending',
         // the hold cutoff the payout counted shares up to (ADR 0077)
         JSON.stringify({ held_since: iso(created - MARKET.holdDays * DAY_MS) }),
@@ -1220,6 +1301,7 @@ export const marketplaceTables: SeedTable[] = [
   productReviews,
   productFavorites,
   sellerPayouts,
+  sellerPayoutAccounts,
   discountCodesTable,
   discountCodeUsage,
   transactions,

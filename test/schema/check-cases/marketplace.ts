@@ -32,6 +32,16 @@ export const marketplaceCheckCases: CheckCase[] = [
   { table: 'product_reviews', constraint: 'chk_product_reviews_content_length', bad: { content: 'x'.repeat(2001) } },
   { table: 'seller_payouts', constraint: 'chk_seller_payouts_amount_positive', bad: { amount: '0' } },
   { table: 'seller_payouts', constraint: 'chk_seller_payouts_status_valid', bad: { status: 'cancelled' } },
+  {
+    table: 'seller_payout_accounts',
+    constraint: 'chk_seller_payout_accounts_provider_valid',
+    bad: { provider: 'paypal' },
+  },
+  {
+    table: 'seller_payout_accounts',
+    constraint: 'chk_seller_payout_accounts_account_id_format',
+    bad: { account_id: 'ba_1234567890' },
+  },
   { table: 'discount_codes', constraint: 'chk_discount_codes_value_positive', bad: { discount_value: '0' } },
   {
     table: 'discount_codes',

@@ -35,6 +35,13 @@ export async function registerChatGateway(
     log: app.log,
   });
   await registerGatewayRoutes(app, gateway);
+  if (deps.metrics) {
+    const untrack = deps.metrics.trackWebSocketConnections(() => gateway.connectionCount);
+    app.addHook('onClose', (_instance, done) => {
+      untrack();
+      done();
+    });
+  }
   await gateway.start();
   return gateway;
 }

@@ -1,9 +1,14 @@
 // Stripe Connect payouts behind PayoutProvider (ADRs 0074, 0077): a seller's payout is a Transfer from the platform's
 // balance to their connected account, made once per payout whatever the retries (idempotency key per payout id).
-// Where each seller's connected account id is kept is the caller's concern (`accountOf`): the schema has no such
-// column yet (ADR 0077), so the payout job still uses the manual provider.
+// Each seller's connected account comes from `accountOf`: the payout job reads seller_payout_accounts (ADR 0084),
+// where only an account Stripe verified (account.updated, payouts enabled) counts; a seller without one is skipped.
 import Stripe from 'stripe';
 import type { PayoutProvider } from '../payouts.ts';
+
+/** Why a seller is skipped by Stripe Connect payouts: said to staff in the job's log. */
+export const NO_VERIFIED_ACCOUNT =
+  'no verified Stripe Connect account (register one with PUT /v1/me/payout-account and finish Stripe onboarding); ' +
+  'the balance is kept for a later run';
 
 export function stripeConnectPayoutProvider(
   stripe: Stripe,
@@ -11,6 +16,9 @@ export function stripeConnectPayoutProvider(
 ): PayoutProvider {
   return {
     method: 'stripe_connect',
+    async unpayable(sellerId) {
+      return (await accountOf(sellerId)) ? null : NO_VERIFIED_ACCOUNT;
+    },
     async transfer(payout) {
       const destination = await accountOf(payout.sellerId);
       if (!destination) return { ok: false, reason: 'the seller has no connected Stripe account' };
@@ -45,5 +53,35 @@ export function stripeConnectPayoutProvider(
         throw error;
       }
     },
+  };
+}
+
+/** What a signed Connect event says about a connected account (ADR 0084); null fields when it is about none. */
+export interface ConnectEvent {
+  id: string;
+  type: string;
+  /** When Stripe created the event: a late event older than the current state does not undo it. */
+  created: Date;
+  accountId: string | null;
+  /** account.updated: whether the account can receive payouts now. */
+  payoutsEnabled: boolean;
+}
+
+/** Verifies a Connect webhook's signature with the SDK (throws when it does not match) and reads the account. */
+export function verifyConnectEvent(
+  stripe: Stripe,
+  rawBody: string | Buffer,
+  signature: string | undefined,
+  secret: string,
+): ConnectEvent {
+  const event = stripe.webhooks.constructEvent(rawBody, signature ?? '', secret);
+  const object = event.data.object as { id?: unknown; object?: unknown; payouts_enabled?: unknown };
+  const accountId = object.object === 'account' && typeof object.id === 'string' ? object.id : (event.account ?? null);
+  return {
+    id: event.id,
+    type: event.type,
+    created: new Date(event.created * 1000),
+    accountId,
+    payoutsEnabled: object.object === 'account' && object.payouts_enabled === true,
   };
 }
