@@ -6,14 +6,17 @@ import { AccessTokens, createAuthenticator } from './domains/auth/index.ts';
 import { resolveJwtSecret } from './platform/config/secrets.ts';
 import { loadConstraintColumns } from './platform/db/constraint-columns.ts';
 import { openPool, type Database } from './platform/db/pool.ts';
+import { openReadRouting, type ReadRouting } from './platform/db/read-routing.ts';
 import { jobMailSettingsOf } from './platform/jobs/job.ts';
 import { runJob } from './platform/jobs/run-job.ts';
 import { startScheduler, type Scheduler } from './platform/jobs/scheduler.ts';
-import { lifecycleJobs } from './lifecycle/lifecycle-jobs.ts';
+import { scheduledJobs } from './lifecycle/lifecycle-jobs.ts';
+import { trackBackupMetricsIfConfigured } from './platform/backup/backup-metrics.ts';
 import { startFilesProcessing } from './domains/files/index.ts';
 import { measuredJobRun } from './platform/metrics/job-metrics.ts';
 import { Metrics } from './platform/metrics/metrics.ts';
 import { startMetricsServer, type MetricsServer } from './platform/metrics/metrics-server.ts';
+import { trackReadReplicas } from './platform/metrics/replication.ts';
 
 export interface BackgroundWork {
   stop(): Promise<void>;
@@ -39,10 +42,11 @@ export async function startBackgroundWork(
   };
   try {
     if (config.jobs.enabled) {
-      metrics?.declareJobs(lifecycleJobs.map((job) => job.name));
+      const jobs = scheduledJobs();
+      metrics?.declareJobs(jobs.map((job) => job.name));
       scheduler = await startScheduler({
         url,
-        jobs: lifecycleJobs,
+        jobs,
         schedules: config.jobs.schedules,
         run: (job) =>
           measuredJobRun(metrics, job, () =>
@@ -105,17 +109,22 @@ export async function startService(
   metrics?.trackPool(pool.pg);
   let background: BackgroundWork | undefined;
   let metricsServer: MetricsServer | undefined;
+  let readRouting: ReadRouting | undefined;
   const latestMigrationVersion = listMigrationFiles().at(-1)?.version ?? 0;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const closeAll = async () => {
     await metricsServer?.close();
     await app?.close();
     await background?.stop();
+    await readRouting?.close();
     await pool.close();
     await server.stop();
   };
   try {
     const constraintColumns = await loadConstraintColumns(pool.db);
+    // ADR 0099: VEZA_DATABASE_READ_URLS; each process checks the replicas on its own.
+    readRouting = await openReadRouting(pool, config, log);
+    if (metrics && readRouting) trackReadReplicas(metrics.registry, readRouting.replicas);
     const accessTokens = new AccessTokens(await resolveJwtSecret(config), config.auth.accessTokenTtlSeconds);
     app = await buildApp({
       pool,
@@ -126,11 +135,13 @@ export async function startService(
       authenticate: createAuthenticator(accessTokens, pool.db),
       logLevel: config.logLevel,
       metrics,
+      readRouting,
     });
     background = await startBackgroundWork(server.url, pool.db, config, log, metrics);
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     if (metrics && options.workerSlot === undefined && config.metrics.port !== undefined) {
       metrics.trackReplication(pool.db);
+      trackBackupMetricsIfConfigured(metrics.registry, process.env, config.dataDir);
       metricsServer = await startMetricsServer({
         host: config.metrics.host,
         port: config.metrics.port,

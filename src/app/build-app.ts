@@ -3,7 +3,8 @@ import { registerLinkPages, type AccessTokens } from '../domains/auth/index.ts';
 import type { Config } from '../platform/config/config.ts';
 import type { Pool } from '../platform/db/pool.ts';
 import { domainModules, rootModules } from './domain-modules.ts';
-import { checkReadiness } from '../platform/db/readiness.ts';
+import { checkReadiness, replicaReadiness } from '../platform/db/readiness.ts';
+import { installReadRouting, type ReadRouting } from '../platform/db/read-routing.ts';
 import { resolveJwtSecret } from '../platform/config/secrets.ts';
 import { installAuthentication, type Authenticator } from '../platform/http/caller.ts';
 import type { ConstraintColumns } from '../platform/http/error-handler.ts';
@@ -27,6 +28,8 @@ export interface AppDependencies {
   logLevel: string;
   /** Where the app records what it measures (ADR 0089); absent: nothing is measured. */
   metrics?: Metrics | undefined;
+  /** Read replicas (ADR 0099); absent: every read goes to `pool`. */
+  readRouting?: ReadRouting | undefined;
 }
 
 const ReadinessSchema = Type.Object({
@@ -36,6 +39,22 @@ const ReadinessSchema = Type.Object({
     current: Type.Union([Type.Integer(), Type.Null()]),
     latest: Type.Integer(),
   }),
+  // Only with VEZA_DATABASE_READ_URLS; a replica skipped never makes the service unready (reads use the primary).
+  replicas: Type.Optional(
+    Type.Array(
+      Type.Object({
+        name: Type.String(),
+        state: Type.Union([
+          Type.Literal('unknown'),
+          Type.Literal('usable'),
+          Type.Literal('lagging'),
+          Type.Literal('down'),
+          Type.Literal('not_in_recovery'),
+        ]),
+        lag_seconds: Type.Union([Type.Number(), Type.Null()]),
+      }),
+    ),
+  ),
 });
 
 const API_VERSION = '1';
@@ -50,6 +69,9 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
   });
   // Before any route, so that every route inherits the timing hook.
   if (deps.metrics) installHttpMetrics(app, deps.metrics);
+  // Before any route too: it wraps the handlers of the routes that read from replicas.
+  installReadRouting(app, deps.readRouting);
+  const pool = deps.readRouting?.pool ?? deps.pool;
   // Headers and limits first: they attach to each route as it is declared (ADR 0034).
   await registerSecurity(app, { corsOrigins: http.corsOrigins, pagePolicies: { '/docs': DOCS_PAGE_CSP } });
   installAuthentication(app, deps.authenticate);
@@ -73,6 +95,7 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
         status: readiness.ready ? ('ready' as const) : ('not_ready' as const),
         database: readiness.database,
         migrations: readiness.migrations,
+        ...(deps.readRouting ? { replicas: replicaReadiness(deps.readRouting.replicas) } : {}),
       };
       return reply.code(readiness.ready ? 200 : 503).send(body);
     },
@@ -84,9 +107,7 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
   await app.register(
     (v1, _options, done) => {
       for (const module of domainModules) {
-        void v1.register(
-          module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens, metrics: deps.metrics }),
-        );
+        void v1.register(module({ pool, config: deps.config, accessTokens: deps.accessTokens, metrics: deps.metrics }));
       }
       v1.get(
         '/',
@@ -100,10 +121,9 @@ export async function buildApp(deps: AppDependencies): Promise<HttpServer> {
     { prefix: '/v1' },
   );
   for (const { prefix, module } of rootModules) {
-    await app.register(
-      module({ pool: deps.pool, config: deps.config, accessTokens: deps.accessTokens, metrics: deps.metrics }),
-      { prefix },
-    );
+    await app.register(module({ pool, config: deps.config, accessTokens: deps.accessTokens, metrics: deps.metrics }), {
+      prefix,
+    });
   }
 
   return app;

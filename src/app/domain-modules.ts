@@ -12,6 +12,10 @@ import { gearModule } from '../domains/gear/index.ts';
 import { educationModule } from '../domains/education/index.ts';
 import { cloudModule } from '../domains/cloud/index.ts';
 import { searchModule } from '../domains/search/index.ts';
+import { moderationModule } from '../domains/admin/index.ts';
+import { platformAdminModule } from '../domains/admin/index.ts';
+import { analyticsReportsModule } from '../domains/analytics/index.ts';
+import { analyticsModule } from '../domains/analytics/index.ts';
 
 /** The domains whose routes are served under /v1, in registration order. */
 export const domainModules: DomainModule[] = [
@@ -28,6 +32,10 @@ export const domainModules: DomainModule[] = [
   educationModule,
   cloudModule,
   searchModule,
+  moderationModule,
+  platformAdminModule,
+  analyticsModule,
+  analyticsReportsModule,
 ];
 
 /**

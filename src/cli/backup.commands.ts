@@ -6,22 +6,16 @@ import {
   type ServerArchiving,
 } from '../platform/backup/archiving-status.ts';
 import { backupAgeSeconds, lastGoodBackup, parseRestoreTarget } from '../platform/backup/backup-info.ts';
+import { backupSettingsFromEnv, REPOSITORIES, type RepositoryName } from '../platform/backup/backup-settings.ts';
 import {
-  archiveSettingsStatements,
-  backupSettingsFromEnv,
-  REPOSITORIES,
-  type BackupSettings,
-  type RepositoryName,
-} from '../platform/backup/backup-settings.ts';
-import {
-  createStanza,
-  readStanzaInfo,
-  restoreToTime,
-  runBackup,
-  verifyRepositories,
-  writeBackupConfig,
-  type BackupType,
-} from '../platform/backup/pgbackrest.ts';
+  fileSnapshotsDir,
+  listFileSnapshots,
+  restoreFiles,
+  snapshotsForRestore,
+} from '../platform/backup/file-snapshots.ts';
+import { readStanzaInfo, restoreToTime, verifyRepositories, type BackupType } from '../platform/backup/pgbackrest.ts';
+import { readLastRestoreTest, runRestoreTest } from '../platform/backup/restore-test.ts';
+import { archivingAdvice, takeBackup, withServerLocation } from '../platform/backup/take-backup.ts';
 import { withConfiguredDatabase } from './with-configured-database.ts';
 
 const print = (line: string) => console.log(line);
@@ -44,25 +38,6 @@ const repoName = (repo: number) =>
   (Object.entries(REPOSITORIES).find(([, index]) => index === repo)?.[0] as RepositoryName | undefined) ??
   `repo${repo}`;
 
-/**
- * The settings with the server's location: from VEZA_BACKUP_PG_* when set, else from the server itself. The
- * configuration file is rewritten whenever the location is known, so it follows VEZA_BACKUP_* changes.
- */
-async function withServer(settings: BackupSettings, server: ServerArchiving | undefined): Promise<BackupSettings> {
-  const postgres = settings.postgres ?? server?.location;
-  const resolved = { ...settings, postgres };
-  if (postgres) await writeBackupConfig(resolved);
-  return resolved;
-}
-
-function archivingAdvice(settings: BackupSettings, differences: string[]): string[] {
-  return [
-    `the server's ${differences.join(', ')} differ(s) from what this backup configuration needs; as a superuser run:`,
-    ...archiveSettingsStatements(settings).map((statement) => `  ${statement}`),
-    '  then restart PostgreSQL once (archive_mode takes effect at start; ADR 0091)',
-  ];
-}
-
 export function registerBackupCommands(program: Command, config: () => Config): void {
   const backup = program
     .command('backup')
@@ -81,7 +56,7 @@ export function registerBackupCommands(program: Command, config: () => Config): 
       } catch (error) {
         problems.push(`the database could not be reached: ${(error as Error).message}`);
       }
-      const resolved = await withServer(settings, server);
+      const resolved = await withServerLocation(settings, server);
       if (!resolved.postgres && server?.locationProblem) problems.push(server.locationProblem);
       print(`stanza ${settings.stanza}, configuration ${settings.dir}/pgbackrest.conf`);
       try {
@@ -103,6 +78,17 @@ export function registerBackupCommands(program: Command, config: () => Config): 
         }
       } catch (error) {
         problems.push((error as Error).message);
+      }
+      const test = await readLastRestoreTest(settings);
+      if (test) {
+        print(
+          `last restore test: ${test.ok ? 'ok' : 'FAILED'} ${test.startedAt}, backup ${test.backup ?? '(none)'}, ` +
+            `${test.tables} tables` +
+            (test.error ? `: ${test.error}` : ''),
+        );
+        if (!test.ok) problems.push(`the last restore test failed: ${test.error}`);
+      } else {
+        print('last restore test: never run ("veza backup restore-test")');
       }
       if (server) {
         const archived = server.lastArchivedAt
@@ -135,24 +121,30 @@ export function registerBackupCommands(program: Command, config: () => Config): 
     .action(async (options: { type?: BackupType; repo?: RepositoryName }) => {
       const settings = settingsOf();
       const server = await withConfiguredDatabase(config(), (url) => readServerArchiving(url));
-      const resolved = await withServer(settings, server);
-      if (!resolved.postgres) throw new Error(`cannot back up: ${server.locationProblem ?? 'unknown server location'}`);
-      const differences = archivingDifferences(resolved, server);
-      if (differences.length > 0) throw new Error(archivingAdvice(resolved, differences).join('\n'));
-      await createStanza(resolved);
       const started = Date.now();
-      const made = await runBackup(resolved, options, { onLine: (line) => line.includes('INFO:') && print(line) });
+      const taken = await takeBackup(settings, server, options, {
+        env: process.env,
+        files: config().files,
+        onLine: (line) => line.includes('INFO:') && print(line),
+      });
+      const made = taken.backup;
       print(
         `backup ${made.label} (${made.type}, ${repoName(made.repo)}) finished ${made.stoppedAt.toISOString()} in ` +
           `${((Date.now() - started) / 1000).toFixed(1)} s: ${made.sizeBytes} bytes, ${made.repoSizeBytes} stored`,
       );
+      if (taken.files) {
+        print(
+          `files snapshot ${taken.files.dir}: ${taken.files.files} file(s), ${taken.files.bytes} bytes (${taken.files.linked} hard-linked)`,
+        );
+      }
+      for (const label of taken.pruned) print(`dropped the file snapshot of expired backup ${label}`);
     });
 
   backup
     .command('list')
     .description('the backups in every repository, oldest first')
     .action(async () => {
-      const resolved = await withServer(settingsOf(), undefined);
+      const resolved = await withServerLocation(settingsOf(), undefined);
       const info = await readStanzaInfo(resolved);
       if (info.backups.length === 0) print(`no backup (${info.status.message})`);
       for (const entry of info.backups) {
@@ -175,7 +167,7 @@ export function registerBackupCommands(program: Command, config: () => Config): 
     .command('verify')
     .description('check every file of every backup and archived WAL segment against its recorded checksum')
     .action(async () => {
-      const resolved = await withServer(settingsOf(), undefined);
+      const resolved = await withServerLocation(settingsOf(), undefined);
       for (const result of await verifyRepositories(resolved)) {
         print(`${repoName(result.repo)}: ${result.ok ? 'ok' : 'CORRUPT'}`);
         for (const label of result.invalidBackups) print(`  invalid backup ${label}`);
@@ -189,14 +181,57 @@ export function registerBackupCommands(program: Command, config: () => Config): 
     .description('restore the database as it was at a moment, into a new directory, to start as a separate server')
     .requiredOption('--to <timestamp>', 'the moment, with its time zone (2026-12-07T21:40:00Z)')
     .requiredOption('--target <dir>', 'a new or empty directory for the restored data directory')
-    .action(async (options: { to: string; target: string }) => {
+    .option(
+      '--files-to <dir>',
+      "put back into this directory (the local file store, VEZA_FILES_DIR) the stored files of the restored backup's snapshot it lacks",
+    )
+    .action(async (options: { to: string; target: string; filesTo?: string }) => {
       const target = parseRestoreTarget(options.to);
-      const resolved = await withServer(settingsOf(), undefined);
+      const resolved = await withServerLocation(settingsOf(), undefined);
       const from = await restoreToTime(resolved, { target, targetDir: options.target });
       print(
         `restored into ${options.target} from backup ${from.label}; when started it replays WAL up to ${target.toISOString()}, then promotes`,
       );
+      const snapshots = fileSnapshotsDir(resolved, process.env);
+      const labels = snapshotsForRestore(
+        await listFileSnapshots(snapshots),
+        (await readStanzaInfo(resolved)).backups,
+        from.label,
+        target,
+      );
+      if (options.filesTo) {
+        const count = await restoreFiles(snapshots, labels, options.filesTo);
+        print(
+          `put back ${count} stored file(s) into ${options.filesTo} from file snapshot(s) ${labels.join(', ') || '(none)'}`,
+        );
+      } else if (labels.length > 0) {
+        print(`stored files: add --files-to <VEZA_FILES_DIR> to put back those of snapshot(s) ${labels.join(', ')}`);
+      }
       print(`start it on a free port:  pg_ctl -D ${options.target} -o "-c port=55439 -c archive_mode=off" start`);
       print('archiving is off in the copy; turn it on only once it replaces the lost server (ADR 0091)');
+    });
+
+  backup
+    .command('restore-test')
+    .description(
+      'restore the latest backup into a scratch server on a free port, run the schema check and count every table, then delete it',
+    )
+    .action(async () => {
+      const settings = config();
+      const { database, server } = await withConfiguredDatabase(settings, async (url) => ({
+        database: decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres',
+        server: await readServerArchiving(url),
+      }));
+      const resolved = await withServerLocation(settingsOf(), server);
+      const result = await runRestoreTest(resolved, { database, env: process.env, log: print });
+      for (const problem of result.schemaProblems) print(`  ${problem}`);
+      for (const [table, count] of Object.entries(result.rowCounts)) print(`  ${table.padEnd(40)} ${count}`);
+      print(
+        result.ok
+          ? `restore test ok: backup ${result.backup}, schema check passed, ${result.tables} tables counted ` +
+              `(restore ${result.durations.restoreMs} ms, recovery ${result.durations.recoveryMs} ms, checks ${result.durations.checkMs} ms)`
+          : `restore test FAILED: ${result.error}`,
+      );
+      if (!result.ok) process.exitCode = 1;
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import pg from 'pg';
 import type { Config } from '../platform/config/config.ts';
+import { backupBeforeMigration } from '../platform/backup/migration-backup.ts';
 import { MIGRATIONS_SCHEMA, Migrator } from '../platform/db/migrations.ts';
 import { withConfiguredDatabase } from './with-configured-database.ts';
 
@@ -47,12 +48,16 @@ export function registerDbCommands(program: Command, config: () => Config, count
   const db = program.command('db').description('manage the database schema');
 
   db.command('migrate')
-    .description('apply pending migrations')
+    .description('apply pending migrations (NODE_ENV=production: a full backup is taken first, ADR 0097)')
     .option('--to <version>', 'stop after this migration number', count)
-    .action(async (options: { to?: number }) => {
-      await withConfiguredDatabase(config(), async (url) =>
-        report('migrate', await new Migrator(url).migrate(options.to)),
-      );
+    .option('--skip-backup', 'NODE_ENV=production: migrate without the full backup first (emergencies only)')
+    .action(async (options: { to?: number; skipBackup?: boolean }) => {
+      const settings = config();
+      await withConfiguredDatabase(settings, async (url) => {
+        const migrator = new Migrator(url);
+        await backupBeforeMigration(settings, url, migrator, { ...options, log: print });
+        report('migrate', await migrator.migrate(options.to));
+      });
     });
 
   db.command('rollback')

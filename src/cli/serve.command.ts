@@ -10,6 +10,7 @@ import { Metrics } from '../platform/metrics/metrics.ts';
 import { startMetricsServer, type MetricsServer } from '../platform/metrics/metrics-server.ts';
 import { pino, type Logger } from 'pino';
 import { startBackgroundWork, startService, type BackgroundWork } from '../main.ts';
+import { trackBackupMetricsIfConfigured } from '../platform/backup/backup-metrics.ts';
 
 /**
  * Start-up, migration (node-pg-migrate's lines), job and shutdown lines: pino JSON on stdout like the HTTP
@@ -180,6 +181,7 @@ async function serveAsPrimary(config: Config, count: number): Promise<void> {
       );
       metrics?.trackPool(pool.pg);
       metrics?.trackReplication(pool.db);
+      if (metrics) trackBackupMetricsIfConfigured(metrics.registry, process.env, config.dataDir);
     }
     if (config.jobs.enabled && pool) {
       // The jobs and the files pipeline run here; the HTTP workers only queue files for it (issue 12 §4).

@@ -32,8 +32,8 @@ test('about 85 tables (85) in 13 modules plus notifications, as spec §1.2 plans
     education: 7,
     hardware: 5, // + equipment_warranty_reminders (0050, ADR 0079); the code lives in gear/
     cloud: 3,
-    search: 2,
-    analytics: 5,
+    search: 3, // + search_terms (0059, ADR 0100)
+    analytics: 6, // + entity_analytics_breakdowns (0054, ADR 0093)
     admin: 7,
     notifications: 3, // + notification_actors, notification_preferences (0043, ADR 0066)
   });

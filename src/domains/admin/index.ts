@@ -12,3 +12,11 @@ export const adminTables = [
 ] as const;
 
 export { recordModerationAct, type ModerationAct, type ModeratedEntity } from './moderation-log.ts';
+export { moderationModule } from './moderation.module.ts';
+export {
+  assertRegistrationOpenOn,
+  featureFlagOn,
+  kAnonymityThreshold,
+  storedKAnonymityThreshold,
+  platformAdminModule,
+} from './platform-admin.module.ts';

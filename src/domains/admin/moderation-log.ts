@@ -5,7 +5,8 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db/db.generated.ts';
 
-export type ModeratedEntity = 'product' | 'product_review' | 'post' | 'post_comment' | 'track' | 'course' | 'group';
+export type ModeratedEntity =
+  'product' | 'product_review' | 'post' | 'post_comment' | 'track' | 'course' | 'group' | 'certificate';
 
 export interface ModerationAct {
   moderatorId: string;

@@ -6,7 +6,7 @@ import type { Database } from '../../platform/db/pool.ts';
 const accountState = compileOnce((db: Database, userId: string) =>
   db
     .selectFrom('users')
-    .select(['id', 'role', 'token_version', 'is_active', 'is_banned', 'deleted_at'])
+    .select(['id', 'role', 'token_version', 'is_active', 'is_banned', 'suspended_until', 'deleted_at'])
     .where('id', '=', userId),
 );
 
@@ -22,7 +22,7 @@ export async function findAccountState(db: Database, userId: string) {
 export async function findAccountStateByUsername(db: Database, username: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'role', 'token_version', 'is_active', 'is_banned', 'deleted_at'])
+    .select(['id', 'role', 'token_version', 'is_active', 'is_banned', 'suspended_until', 'deleted_at'])
     .where(sql<string>`lower(username)`, '=', username.toLowerCase())
     .executeTakeFirst();
 }

@@ -76,6 +76,8 @@ export const authModule: DomainModule = (deps) => (app, _options, done) => {
             emailVerificationTtlHours: config.auth.emailVerificationTtlHours,
           },
           accountExists: (email, client) => passwords.mailAccountExists(email, client),
+          // Imported when first needed: a static import would close a cycle (admin -> chat -> auth) at load time.
+          assertOpen: async () => (await import('../admin/index.ts')).assertRegistrationOpenOn(pool),
         }),
         login: new LoginService({ db, hasher, throttle, sessions, twoFactor, challenges: new MfaChallenges(box) }),
         passwords,

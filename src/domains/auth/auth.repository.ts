@@ -43,6 +43,7 @@ const ACCOUNT_COLUMNS = [
   'token_version',
   'is_active',
   'is_banned',
+  'suspended_until',
   'deleted_at',
   'email_verified_at',
 ] as const;

@@ -67,9 +67,10 @@ export function registerAuthRoutes(instance: FastifyInstance, services: AuthServ
           'that already has an account gets the very same 202, and its owner a mail instead (ADR 0033): the ' +
           'answer never tells whether an address is registered. A username in use is a 409 USERNAME_TAKEN ' +
           '(usernames are public). Accounts may log in before verifying their address. Rate-limited per ' +
-          'client address (429 with Retry-After).',
+          'client address (429 with Retry-After). While an admin has closed registration (setting ' +
+          'auth.registration_open), 403 REGISTRATION_CLOSED.',
         body: RegisterBodySchema,
-        response: { 202: AcceptedSchema, ...problems(400, 409, 429) },
+        response: { 202: AcceptedSchema, ...problems(400, 403, 409, 429) },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import type { Database } from '../../platform/db/pool.ts';
 import type { Authenticator } from '../../platform/http/caller.ts';
 import type { AccessClaims, AccessTokens } from './access-tokens.ts';
+import { isSuspended } from './account-sanctions.ts';
 import { findAccountState } from './account-state.repository.ts';
 
 /** Enough for every token in use at once on an instance; past it the oldest are verified again. */
@@ -49,7 +50,7 @@ function expiryOf(token: string): number | undefined {
 }
 
 /**
- * A valid signature is not enough: the account must still be active, not banned, not deleted, and its
+ * A valid signature is not enough: the account must still be active, not banned, not suspended, not deleted, and its
  * token_version unchanged since the token was issued (logout-all and password changes bump it).
  * The role comes from the account, not the token, so a demotion takes effect at once.
  */
@@ -65,6 +66,7 @@ export function createAuthenticator(tokens: AccessTokens, db: Database): Authent
     }
     const account = await findAccountState(db, claims.userId);
     if (!account || !account.is_active || account.is_banned || account.deleted_at !== null) return null;
+    if (isSuspended(account)) return null;
     if (account.token_version !== claims.tokenVersion) return null;
     return { userId: account.id, role: account.role };
   };

@@ -22,6 +22,8 @@ export const federationModule: DomainModule = (deps) => (app, _options, done) =>
           accessTokens,
           refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
         }),
+        // Imported when first needed: a static import would close a cycle (admin -> chat -> auth) at load time.
+        assertRegistrationOpen: async () => (await import('../admin/index.ts')).assertRegistrationOpenOn(pool),
       });
       void app.register(federationRoutes(service));
       done();

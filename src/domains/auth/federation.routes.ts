@@ -131,9 +131,10 @@ export function federationRoutes(service: FederationService): FastifyPluginCallb
           summary: 'Create the account of a new federated user, with their explicit consent',
           description:
             'Takes the registration token of a callback that answered registration_required. ' +
-            'data_processing_consent must be true; marketing_consent is separate and optional.',
+            'data_processing_consent must be true; marketing_consent is separate and optional. While an admin has ' +
+            'closed registration (setting auth.registration_open), 403 REGISTRATION_CLOSED.',
           body: CompleteRegistrationBodySchema,
-          response: { 201: SessionSchema, ...problems(400, 409) },
+          response: { 201: SessionSchema, ...problems(400, 403, 409) },
         },
       },
       async (request, reply) => {

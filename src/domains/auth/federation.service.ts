@@ -45,6 +45,8 @@ export interface FederationServiceDependencies {
   sessions: SessionIssuer;
   /** The second-factor step of password logins, which a federated login goes through too when TOTP is on. */
   challenges: Pick<MfaChallenges, 'issue'>;
+  /** Throws while registration is closed (the admin setting auth.registration_open, ADR 0096). */
+  assertRegistrationOpen?: () => Promise<void>;
 }
 
 export type CallbackOutcome =
@@ -335,6 +337,7 @@ export class FederationService {
     input: RegistrationInput,
     device: DeviceInfo,
   ): Promise<{ user_id: string } & SessionTokens> {
+    await this.#deps.assertRegistrationOpen?.();
     const pending = openRegistration(this.#deps.box, input.registration_token);
     if (!pending) {
       throw new ApiError(FederationProblems.registrationTokenInvalid, undefined, [

@@ -2,6 +2,13 @@
 
 export { AccessTokens, type AccessClaims } from './access-tokens.ts';
 export { createAuthenticator } from './authenticate.ts';
+export {
+  isSuspended,
+  lockAccountForSanction,
+  otherUsableAdmins,
+  reportableAccount,
+  sanctionAccount,
+} from './account-sanctions.ts';
 export { findAccountState, findAccountStateByUsername, mailAddressOf } from './account-state.repository.ts';
 export { PasswordHasher } from './password-hasher.ts';
 export {

@@ -1,5 +1,6 @@
 import type { Database } from '../../platform/db/pool.ts';
 import { ApiError } from '../../platform/http/problem.ts';
+import { isSuspended } from './account-sanctions.ts';
 import { AuthErrors } from './auth.errors.ts';
 import {
   findAccountByEmail,
@@ -25,7 +26,7 @@ export type LoginOutcome =
   (IssuedSession & { mfa_required: false }) | { mfa_required: true; mfa_token: string; expires_in: number };
 
 function usable(account: AccountRow): boolean {
-  return account.is_active && !account.is_banned && account.deleted_at === null;
+  return account.is_active && !account.is_banned && account.deleted_at === null && !isSuspended(account);
 }
 
 /**

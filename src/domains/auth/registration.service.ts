@@ -58,6 +58,7 @@ export class RegistrationService {
   readonly #sendMail: (message: MailMessage) => void;
   readonly #settings: RegistrationSettings;
   readonly #accountExists: (email: string, client: ClientContext) => Promise<void>;
+  readonly #assertOpen: () => Promise<void>;
 
   constructor(deps: {
     db: Database;
@@ -66,12 +67,15 @@ export class RegistrationService {
     settings: RegistrationSettings;
     /** Tells the owner of an address that someone registered with it again (ADR 0033). */
     accountExists: (email: string, client: ClientContext) => Promise<void>;
+    /** Throws while registration is closed (the admin setting auth.registration_open, ADR 0096). */
+    assertOpen?: () => Promise<void>;
   }) {
     this.#db = deps.db;
     this.#hasher = deps.hasher;
     this.#sendMail = deps.sendMail;
     this.#settings = deps.settings;
     this.#accountExists = deps.accountExists;
+    this.#assertOpen = deps.assertOpen ?? (() => Promise.resolve());
   }
 
   /**
@@ -82,6 +86,7 @@ export class RegistrationService {
    * in use is still a 409: usernames are public anyway.
    */
   async register(input: Registration, client: ClientContext) {
+    await this.#assertOpen();
     const email = input.email.toLowerCase();
     if (input.data_processing_consent !== true) {
       // The schema already requires `true`; this guards any other caller.

@@ -5,6 +5,7 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { ApiError } from '../../platform/http/problem.ts';
 import type { Role } from '../../platform/http/caller.ts';
 import type { AccessTokens } from './access-tokens.ts';
+import { isSuspended } from './account-sanctions.ts';
 import { AuthErrors } from './auth.errors.ts';
 import {
   bumpTokenVersion,
@@ -83,8 +84,13 @@ function fingerprint(userAgent: string | null | undefined): string {
 const USER_AGENT_MAX = 512;
 const DEVICE_NAME_MAX = 255;
 
-function usable(account: { is_active: boolean; is_banned: boolean; deleted_at: Date | null }): boolean {
-  return account.is_active && !account.is_banned && account.deleted_at === null;
+function usable(account: {
+  is_active: boolean;
+  is_banned: boolean;
+  suspended_until: Date | null;
+  deleted_at: Date | null;
+}): boolean {
+  return account.is_active && !account.is_banned && account.deleted_at === null && !isSuspended(account);
 }
 
 function clip(value: string | null | undefined, max: number): string | null {

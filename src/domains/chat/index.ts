@@ -18,3 +18,4 @@ export { erasePresenceKeptInRedis, presenceKeptInRedis } from './presence.reposi
 export { chatEventsExpire } from './chat.events.jobs.ts';
 // Live notifications ride the personal scope of the gateway (issue 15 §7, ADR 0067).
 export { recordChatEvent } from './chat.events.ts';
+export { messageModeration } from './message-moderation.ts';

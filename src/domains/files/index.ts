@@ -23,3 +23,4 @@ export {
 export { sendDelivery } from './delivery.reply.ts';
 /** The signer of files' links, for a domain that signs links of its own under its own key (marketplace downloads). */
 export { UrlSigner, type SignedLink } from './signed-urls.ts';
+export { deleteGeneratedFile, storeGeneratedFile, type GeneratedFile } from './generated-files.ts';

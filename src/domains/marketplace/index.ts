@@ -24,3 +24,4 @@ export const marketplaceTables = [
   'transactions',
   'payment_webhook_events',
 ] as const;
+export { productModeration } from './product-moderation.ts';

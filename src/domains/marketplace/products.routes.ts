@@ -53,6 +53,8 @@ export function registerProductsRoutes(instance: FastifyInstance, service: Produ
   app.get(
     '/products',
     {
+      // ADR 0099: served from a read replica when one fits, the caller's own writes included.
+      config: { reads: 'replica' },
       schema: {
         ...products,
         summary: 'The public catalogue: products on sale, newest first',

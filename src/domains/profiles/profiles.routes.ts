@@ -342,6 +342,8 @@ export function registerProfilesRoutes(instance: FastifyInstance, service: Profi
   app.get(
     '/users/:username',
     {
+      // ADR 0099: served from a read replica when one fits, the caller's own writes included.
+      config: { reads: 'replica' },
       schema: {
         tags,
         summary: 'A public profile',

@@ -25,6 +25,9 @@ test('finds a track by exact title, without accents, with a typo, by prefix, by 
   assert.equal(all[0], exact);
   assert.deepEqual(await ids(t, null, 'nuit etoilee sur montreal', '&type=track'), [exact]);
   assert.ok((await ids(t, null, 'MONTREAL')).includes(exact));
+  // Typos are corrected against the vocabulary of public titles, which the search.vocabulary job fills (ADR 0100).
+  assert.deepEqual(await ids(t, null, 'bohemain'), [], 'no correction before the job knows the word');
+  await createSearchRepository(t.pool.db).addVocabulary(undefined);
   assert.ok((await ids(t, null, 'bohemain')).includes(lullaby), 'one swapped letter');
   assert.ok((await ids(t, null, 'bohemian lulaby')).includes(lullaby), 'one letter missing');
   assert.ok((await ids(t, null, 'lulla')).includes(lullaby), 'prefix');

@@ -20,12 +20,17 @@ const SYNC_FUNCTIONS: Record<SearchType, string> = {
   hashtag: 'search_index_sync_hashtags',
 };
 
-// Trigram thresholds (ADR 0088): a whole-title similarity of 0.3 (pg_trgm's default) and a best-word similarity of
-// 0.5 — one swapped or missing letter in an 8-letter word scores about 0.55 against the right title.
-const TITLE_SIMILARITY = 0.3;
-const WORD_SIMILARITY = 0.5;
-/** Below this many full-text matches, a query is also matched by trigrams (typos). */
-const FUZZY_BELOW = 10;
+/** Query words shorter than this match whole words only: a prefix of one or two letters matches half the vocabulary. */
+const MIN_PREFIX_LENGTH = 3;
+/** Query words shorter than this are never corrected: one changed letter in three makes another word. */
+const MIN_CORRECTED_LENGTH = 4;
+/** At most this many vocabulary words stand in for one unknown query word (ADR 0100). */
+const CORRECTIONS_PER_WORD = 3;
+/**
+ * The farthest a correction may be (pg_trgm distance, 1 - similarity): 0.75 lets in a swap of two letters in a
+ * six-letter word ("theroy" is 0.73 from "theory"), which pg_trgm's default threshold of 0.3 similarity would not.
+ */
+const MAX_CORRECTION_DISTANCE = 0.75;
 
 export interface SearchHit {
   entity_type: SearchType;
@@ -38,15 +43,25 @@ export interface SearchHit {
 }
 
 /**
- * The tsquery of the words: every word must match, as a prefix of a whole word (autocomplete, 'simple' with accents
- * folded) or as a French or English stem. Words are letters and digits only (search.text.ts), and they travel as
- * bound parameters: nothing typed is ever parsed as tsquery syntax.
+ * The tsquery of the words: every word must match, as a French or English stem, as a whole word ('simple' with
+ * accents folded) or, from three letters, as a prefix of one (autocomplete), or as one of the vocabulary words that
+ * correct it when it is a typo. Words are letters and digits only (search.text.ts), and they and their corrections
+ * travel as bound parameters: nothing typed is ever parsed as tsquery syntax.
  */
-function tsqueryOf(words: string[]): RawBuilder<unknown> {
-  const perWord = words.map(
-    (word) =>
-      sql`(to_tsquery('search_simple', ${word} || ':*') || plainto_tsquery('search_french', ${word}) || plainto_tsquery('search_english', ${word}))`,
-  );
+function tsqueryOf(words: string[], corrections: string[][]): RawBuilder<unknown> {
+  const perWord = words.map((word, index) => {
+    const simple =
+      word.length >= MIN_PREFIX_LENGTH
+        ? sql`to_tsquery('search_simple', ${word} || ':*')`
+        : sql`plainto_tsquery('search_simple', ${word})`;
+    const alternatives = [
+      simple,
+      sql`plainto_tsquery('search_french', ${word})`,
+      sql`plainto_tsquery('search_english', ${word})`,
+      ...(corrections[index] ?? []).map((term) => sql`plainto_tsquery('search_simple', ${term})`),
+    ];
+    return sql`(${sql.join(alternatives, sql` || `)})`;
+  });
   return sql`(${sql.join(perWord, sql` && `)})`;
 }
 
@@ -66,7 +81,6 @@ export function createSearchRepository(db: Database) {
       limit: number;
       offset: number;
     }): Promise<SearchHit[]> {
-      const query = tsqueryOf(input.words);
       const phrase = sql`search_fold(${input.phrase})`;
       const prefixPattern = `${input.phrase.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const listed = sql`si.deleted_at IS NULL
@@ -78,42 +92,57 @@ export function createSearchRepository(db: Database) {
             AND ${visibleDespiteBlocks(input.viewerId, 'si.owner_id')}
             AND (si.entity_type <> 'post' OR EXISTS (
                   SELECT FROM posts sp WHERE sp.id = si.entity_id AND ${postListedTo(input.viewerId, 'sp')}))`;
-      return db.transaction().execute(async (trx) => {
-        // Typo matching by trigrams is the expensive path (ADR 0088): it runs only for queries whose words alone
-        // find fewer than FUZZY_BELOW documents. The choice is made per query, not per page, so pages agree.
-        const { rows: counted } = await sql<{ found: number }>`
-          SELECT count(*)::int AS found FROM (
-            SELECT FROM search_index si WHERE si.tsv_folded @@ ${query} AND ${listed} LIMIT ${FUZZY_BELOW}) enough`.execute(
-          trx,
-        );
-        const fuzzy = (counted[0]?.found ?? 0) < FUZZY_BELOW;
-        if (fuzzy) {
-          await sql`SELECT set_config('pg_trgm.similarity_threshold', ${String(TITLE_SIMILARITY)}, true),
-                           set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY)}, true)`.execute(
-            trx,
-          );
-        }
-        const matches = fuzzy
-          ? sql`(si.tsv_folded @@ ${query} OR si.title_folded % ${phrase} OR ${phrase} <% si.title_folded)`
-          : sql`si.tsv_folded @@ ${query}`;
-        // Trigram closeness of the title only counts where typos are looked for: computed over thousands of full-text
-        // matches it would cost more than the match itself, and there the words matched exactly anyway.
-        const closeness = fuzzy ? sql`0.5 * word_similarity(${phrase}, si.title_folded)` : sql`0`;
-        const result = await sql<SearchHit>`
-          SELECT si.entity_type, si.entity_id, si.title, si.subtitle, si.facets, si.published_at,
-                 (ts_rank(si.tsv_folded, ${query}, 1)
-                  + ${closeness}
-                  + CASE WHEN si.title_folded = ${phrase} THEN 1.0
-                         WHEN si.title_folded LIKE search_fold(${prefixPattern}) THEN 0.3
-                         ELSE 0 END
-                  + 0.1 / (1 + extract(epoch FROM now() - coalesce(si.published_at, si.created_at)) / 2592000.0)
-                 )::float8 AS score
-          FROM search_index si
-          WHERE ${matches} AND ${listed}
-          ORDER BY score DESC, si.entity_type, si.entity_id
-          LIMIT ${input.limit} OFFSET ${input.offset}`.execute(trx);
-        return result.rows.map((row) => ({ ...row, score: Number(row.score) }));
-      });
+      const corrections = await correctionsOf(db, input.words);
+      const query = tsqueryOf(input.words, corrections);
+      // A corrected query matches every document holding any of the stand-ins: the title closest to what was typed
+      // goes first. Computed only over the documents the words matched, never over the whole index.
+      const closeness = corrections.some((terms) => terms.length > 0)
+        ? sql`0.5 * word_similarity(${phrase}, si.title_folded)`
+        : sql`0`;
+      const result = await sql<SearchHit>`
+        SELECT si.entity_type, si.entity_id, si.title, si.subtitle, si.facets, si.published_at,
+               (ts_rank(si.tsv_folded, ${query}, 1)
+                + ${closeness}
+                + CASE WHEN si.title_folded = ${phrase} THEN 1.0
+                       WHEN si.title_folded LIKE search_fold(${prefixPattern}) THEN 0.3
+                       ELSE 0 END
+                + 0.1 / (1 + extract(epoch FROM now() - coalesce(si.published_at, si.created_at)) / 2592000.0)
+               )::float8 AS score
+        FROM search_index si
+        WHERE si.tsv_folded @@ ${query} AND ${listed}
+        ORDER BY score DESC, si.entity_type, si.entity_id
+        LIMIT ${input.limit} OFFSET ${input.offset}`.execute(db);
+      return result.rows.map((row) => ({ ...row, score: Number(row.score) }));
+    },
+
+    /**
+     * Adds to the vocabulary the words of the public documents written since `since` (every document when
+     * undefined); answers how many words were new. Sorted, so that two runs never wait on each other in a cycle.
+     */
+    async addVocabulary(since: Date | undefined): Promise<number> {
+      const result = await sql`
+        INSERT INTO search_terms (term)
+        SELECT DISTINCT word
+        FROM search_index si, unnest(search_terms_of(si.title, si.subtitle)) AS word
+        WHERE si.deleted_at IS NULL AND si.visibility = 'public'
+          AND (${since ?? null}::timestamptz IS NULL OR si.updated_at >= ${since ?? null}::timestamptz)
+        ORDER BY word
+        ON CONFLICT (term) DO NOTHING`.execute(db);
+      return Number(result.numAffectedRows ?? 0);
+    },
+
+    /**
+     * Forgets the words no public document holds any more (a renamed title, an erased account's name); answers how
+     * many. A word is kept while any public document's vector holds it, its body included.
+     */
+    async pruneVocabulary(): Promise<number> {
+      const result = await sql`
+        DELETE FROM search_terms st
+        WHERE NOT EXISTS (
+          SELECT FROM search_index si
+          WHERE si.tsv_folded @@ plainto_tsquery('search_simple', st.term)
+            AND si.deleted_at IS NULL AND si.visibility = 'public')`.execute(db);
+      return Number(result.numAffectedRows ?? 0);
     },
 
     /** Rewrites every document from its source and drops orphans, one source at a time; answers the counts. */
@@ -123,6 +152,13 @@ export function createSearchRepository(db: Database) {
         for (const fn of Object.values(SYNC_FUNCTIONS)) {
           await sql`SELECT ${sql.ref(fn)}(NULL::uuid[])`.execute(trx);
         }
+        await sql`DELETE FROM search_terms`.execute(trx);
+        await sql`
+          INSERT INTO search_terms (term)
+          SELECT DISTINCT word
+          FROM search_index si, unnest(search_terms_of(si.title, si.subtitle)) AS word
+          WHERE si.deleted_at IS NULL AND si.visibility = 'public'
+          ORDER BY word`.execute(trx);
         const rows = await trx
           .selectFrom('search_index')
           .select(['entity_type', (eb) => eb.fn.countAll<string>().as('count')])
@@ -186,3 +222,32 @@ export function createSearchRepository(db: Database) {
 }
 
 export type SearchRepository = ReturnType<typeof createSearchRepository>;
+
+/**
+ * For each query word, the vocabulary words that stand in for it when it is a typo (ADR 0100): a word of at least
+ * MIN_CORRECTED_LENGTH letters that is no vocabulary word (nor, from MIN_PREFIX_LENGTH letters, the start of one) gets
+ * the CORRECTIONS_PER_WORD closest by trigram distance, within MAX_CORRECTION_DISTANCE. Known words get none: a
+ * correctly spelt query matches exactly what it says.
+ */
+async function correctionsOf(db: Database, words: string[]): Promise<string[][]> {
+  const candidates = words.map((word, index) => ({ word, index })).filter((w) => w.word.length >= MIN_CORRECTED_LENGTH);
+  if (candidates.length === 0) return words.map(() => []);
+  const { rows } = await sql<{ index: number; terms: string[] }>`
+    SELECT q.index, coalesce(c.terms, '{}') AS terms
+    FROM unnest(${candidates.map((c) => c.word)}::text[], ${candidates.map((c) => c.index)}::int[]) AS q(word, index)
+    CROSS JOIN LATERAL (SELECT search_fold(q.word) AS folded) f
+    LEFT JOIN LATERAL (
+      SELECT array_agg(term ORDER BY distance, term) AS terms FROM (
+        SELECT term, term <-> f.folded AS distance
+        FROM search_terms
+        ORDER BY term <-> f.folded
+        LIMIT ${CORRECTIONS_PER_WORD}) closest
+      WHERE distance <= ${MAX_CORRECTION_DISTANCE}
+    ) c ON NOT EXISTS (
+      -- The word itself or a word it starts: a range of the byte-ordered unique index.
+      SELECT FROM search_terms known
+      WHERE known.term >= f.folded AND known.term < f.folded || chr(1114111))`.execute(db);
+  const corrections: string[][] = words.map(() => []);
+  for (const row of rows) corrections[row.index] = row.terms;
+  return corrections;
+}

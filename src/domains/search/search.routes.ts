@@ -24,6 +24,8 @@ export function registerSearchRoutes(instance: FastifyInstance, service: SearchS
   app.get(
     '/search',
     {
+      // ADR 0099: served from a read replica when one fits, the caller's own writes included.
+      config: { reads: 'replica' },
       schema: {
         tags,
         summary: 'Search tracks, public profiles and playlists, products, posts, groups, courses and hashtags',

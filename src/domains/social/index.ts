@@ -20,3 +20,4 @@ export { blockedAmong, blockedEitherWayBy, isBlockedEitherWay, visibleDespiteBlo
 export { postListedTo, postVisibleTo } from './post-visibility.ts';
 export { socialModule } from './social.module.ts';
 export { blockAndFollowBetween } from './follows.repository.ts';
+export { groupModeration, postCommentModeration, postModeration } from './social-moderation.ts';

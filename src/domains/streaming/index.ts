@@ -24,3 +24,4 @@ export { streamingModule } from './streaming.module.ts';
 export { subsonicModule } from './subsonic/subsonic.module.ts';
 export { playWindowsExpire } from './plays.jobs.ts';
 export { embedModule } from './embed.routes.ts';
+export { trackCommentModeration, trackModeration } from './track-moderation.ts';

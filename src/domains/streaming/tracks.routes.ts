@@ -100,6 +100,8 @@ export function registerTracksRoutes(instance: FastifyInstance, service: TracksS
   app.get(
     '/tracks/:id',
     {
+      // ADR 0099: served from a read replica when one fits, the caller's own writes included.
+      config: { reads: 'replica' },
       schema: {
         tags,
         summary: 'A track’s page: the track, its creator, counts, the newest comments, whether you liked it',

@@ -126,6 +126,9 @@ export const PART_OF_CONSTRAINTS: Readonly<Record<string, boolean>> = {
   fk_certificates_course_enrollments: true,
   fk_discount_code_usage_discount_codes: false,
   fk_discount_code_usage_orders: true,
+  fk_entity_analytics_breakdowns_courses: true,
+  fk_entity_analytics_breakdowns_products: true,
+  fk_entity_analytics_breakdowns_tracks: true,
   fk_equipment_maintenance_equipment: true,
   fk_equipment_warranties_equipment: true,
   // Which warranty reminders were sent (ADR 0079): part of the owner's warranty record.

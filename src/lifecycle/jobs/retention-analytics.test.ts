@@ -184,6 +184,7 @@ async function analyticsScenario({ sql, db }: { sql: postgres.Sql; db: Database 
   });
 
   const play = factory('playback_history');
+  const eventsBeforePlays = (await sql<{ id: string }[]>`SELECT id FROM analytics_events`).map((row) => row.id);
   const identified = {
     user_id: u1.id,
     track_id: t1.id,
@@ -197,6 +198,9 @@ async function analyticsScenario({ sql, db }: { sql: postgres.Sql; db: Database 
     await play(sql, { user_id: null, track_id: t2.id, played_at: daysAgo(400) }),
     await play(sql, { ...identified, track_id: t2.id, played_at: now }),
   ];
+  // A counted play writes its own 'play' event (RFC 0060, tested in creator-stats.plays.test.ts); this scenario's
+  // raw events are the ones listed above, so those are taken out again.
+  await sql`DELETE FROM analytics_events WHERE NOT (id = ANY(${eventsBeforePlays}::uuid[]))`;
 
   const before = await snapshot(sql);
   const dry = await run(true);
@@ -212,6 +216,7 @@ async function analyticsScenario({ sql, db }: { sql: postgres.Sql; db: Database 
   assert.deepEqual(Object.keys(changes).sort(), [
     'analytics_events',
     'daily_metrics',
+    'entity_analytics_breakdowns',
     'job_runs',
     'playback_history',
     'track_analytics',
@@ -296,6 +301,35 @@ async function analyticsScenario({ sql, db }: { sql: postgres.Sql; db: Database 
     assert.deepEqual(actualTrackDays.get(key), expected, `track_analytics ${key}`);
   }
   assert.equal(actualTrackDays.size, expectedTrackDays.size, 'no other track_analytics row');
+
+  // entity_analytics_breakdowns (ADR 0093): plays per track, day and device or source, events and distinct people.
+  const expectedCells = new Map<string, { events: number; people: Set<unknown> }>();
+  for (const isoDay of [A, B, C, D]) {
+    for (const event of raw[isoDay]!) {
+      if (!tracks.has(event.entity_id) || event.event_type !== 'play') continue;
+      const source = (event.properties as Row).source;
+      for (const [dimension, value] of [
+        ['total', ''],
+        ['device_type', (event.device_type as string | null) ?? 'unknown'],
+        ['source', typeof source === 'string' ? source : 'unknown'],
+      ]) {
+        const key = `${String(event.entity_id)}|${isoDay}|${dimension}|${value}`;
+        const cell = expectedCells.get(key) ?? { events: 0, people: new Set() };
+        cell.events++;
+        if (event.user_id !== null) cell.people.add(event.user_id);
+        expectedCells.set(key, cell);
+      }
+    }
+  }
+  assert.deepEqual(
+    new Map(
+      rowsOf(after, 'entity_analytics_breakdowns').map((row) => [
+        `${String(row.track_id)}|${day(row, 'day')}|${String(row.dimension)}|${String(row.dimension_value)}`,
+        [Number(row.event_count), Number(row.distinct_users)],
+      ]),
+    ),
+    new Map([...expectedCells].map(([key, cell]) => [key, [cell.events, cell.people.size]])),
+  );
   assert.ok(
     Object.keys(changes.track_analytics?.changed ?? {}).length === 1,
     'only the counter written by someone else on an aggregated day was added to',
@@ -354,6 +388,7 @@ async function analyticsScenario({ sql, db }: { sql: postgres.Sql; db: Database 
   assert.deepEqual(second.rowsByTable, {
     daily_metrics: 0,
     track_analytics: 0,
+    entity_analytics_breakdowns: 0,
     analytics_events: 0,
     playback_history: 0,
     'daily_metrics:rolled_up': 0,
@@ -386,6 +421,8 @@ test('raw events and plays go in batches, one transaction each', async () => {
     await factory('analytics_events')(sql, { created_at: new Date(`${old}T0${i}:00:00Z`), user_id: null });
   }
   for (let i = 0; i < 3; i += 1) await factory('playback_history')(sql, { played_at: daysAgo(370 + i) });
+  // Only the five events above: the plays' own events (RFC 0060) would add days of their own.
+  await sql`DELETE FROM analytics_events WHERE event_date <> ${old}::date`;
   const lines: string[] = [];
   const result = await run(false, createRetentionAnalytics({ batchSize: 2 }), (line) => lines.push(line));
   assert.equal(result.status, 'succeeded', result.error ?? '');

@@ -73,6 +73,7 @@ interface DayResult {
   events: number;
   metricRows: number;
   trackRows: number;
+  entityRows: number;
   unattributed: number;
 }
 
@@ -99,6 +100,7 @@ async function aggregateDay(tx: JobDb, day: string): Promise<DayResult | null> {
     WITH day_events AS MATERIALIZED (
       SELECT event_type::text AS event_type, entity_type::text AS entity_type, entity_id, user_id,
              device_type::text AS device_type, country_code::text AS country_code,
+             properties ->> 'source' AS source,
              CASE WHEN properties ->> 'played_seconds' ~ '^[0-9]{1,9}([.][0-9]+)?$'
                   THEN round((properties ->> 'played_seconds')::numeric)::bigint ELSE 0 END AS played_seconds,
              CASE WHEN properties ->> 'completion_percentage' ~ '^[0-9]{1,3}([.][0-9]+)?$'
@@ -162,10 +164,48 @@ async function aggregateDay(tx: JobDb, day: string): Promise<DayResult | null> {
         share_count = track_analytics.share_count + EXCLUDED.share_count,
         download_count = track_analytics.download_count + EXCLUDED.download_count
       RETURNING 1
+    ),
+    -- Sources and devices of plays, views of products and courses, with the distinct people behind each cell
+    -- (ADR 0093: what the creator statistics' k-anonymity rule reads). Entities that no longer exist are skipped.
+    entity_cells AS (
+      SELECT e.entity_type, e.entity_id, e.event_type,
+             CASE WHEN GROUPING(e.device) = 0 THEN 'device_type' WHEN GROUPING(e.source) = 0 THEN 'source'
+                  ELSE 'total' END AS dimension,
+             CASE WHEN GROUPING(e.device) = 0 THEN e.device WHEN GROUPING(e.source) = 0 THEN e.source
+                  ELSE '' END AS dimension_value,
+             count(*)::int AS event_count, count(DISTINCT e.user_id)::int AS distinct_users
+      FROM (
+        SELECT entity_type, entity_id, event_type, user_id, COALESCE(device_type, 'unknown') AS device,
+               CASE WHEN source IN ('playlist', 'album', 'search', 'direct') THEN source ELSE 'unknown' END AS source
+        FROM day_events
+        WHERE (entity_type = 'track' AND event_type = 'play')
+           OR (entity_type = 'product' AND event_type IN ('page_view', 'add_to_cart'))
+           OR (entity_type = 'course' AND event_type = 'page_view')
+      ) AS e
+      GROUP BY GROUPING SETS (
+        (e.entity_type, e.entity_id, e.event_type),
+        (e.entity_type, e.entity_id, e.event_type, e.device),
+        (e.entity_type, e.entity_id, e.event_type, e.source))
+    ),
+    per_entity AS (
+      INSERT INTO entity_analytics_breakdowns (
+        track_id, product_id, course_id, day, event_type, dimension, dimension_value, event_count, distinct_users)
+      SELECT t.id, p.id, c.id, ${day}::date, cell.event_type, cell.dimension, cell.dimension_value,
+             cell.event_count, cell.distinct_users
+      FROM entity_cells cell
+      LEFT JOIN tracks t ON cell.entity_type = 'track' AND t.id = cell.entity_id
+      LEFT JOIN products p ON cell.entity_type = 'product' AND p.id = cell.entity_id
+      LEFT JOIN courses c ON cell.entity_type = 'course' AND c.id = cell.entity_id
+      WHERE COALESCE(t.id, p.id, c.id) IS NOT NULL AND (cell.dimension <> 'source' OR cell.event_type = 'play')
+      ON CONFLICT ON CONSTRAINT uq_entity_analytics_breakdowns_cell DO UPDATE SET
+        event_count = entity_analytics_breakdowns.event_count + EXCLUDED.event_count,
+        distinct_users = entity_analytics_breakdowns.distinct_users + EXCLUDED.distinct_users
+      RETURNING 1
     )
     SELECT (SELECT count(*) FROM day_events)::int AS events,
            (SELECT count(*) FROM metrics)::int AS "metricRows",
            (SELECT count(*) FROM per_track)::int AS "trackRows",
+           (SELECT count(*) FROM per_entity)::int AS "entityRows",
            (SELECT count(*) FROM day_events e
             WHERE e.entity_type = 'track' AND NOT EXISTS (SELECT 1 FROM tracks t WHERE t.id = e.entity_id))::int
              AS unattributed`.execute(tx);
@@ -218,11 +258,13 @@ export function createRetentionAnalytics(options: RetentionJobOptions = {}): Job
 
       context.count('daily_metrics', 0);
       context.count('track_analytics', 0);
+      context.count('entity_analytics_breakdowns', 0);
       for (const day of await daysToAggregate(context, today)) {
         const result = await context.transaction((tx) => aggregateDay(tx, day));
         if (!result) continue;
         context.count('daily_metrics', result.metricRows);
         context.count('track_analytics', result.trackRows);
+        context.count('entity_analytics_breakdowns', result.entityRows);
         context.log(
           `retention.analytics: aggregated ${day}: ${result.events} event(s)` +
             (result.unattributed > 0

@@ -137,6 +137,9 @@ export function renderPgbackrestConf(settings: BackupSettings): string {
     'log-level-file=info',
     // Checkpoint at once instead of waiting for the next scheduled one: a backup starts when asked.
     'start-fast=y',
+    // How long a backup waits for its last WAL segment to be archived. The default 60 s fails a backup started
+    // while archive_command still works through a burst (a bulk load, a large migration: the drill's seeding).
+    'archive-timeout=600',
     'compress-type=lz4',
     'process-max=2',
     // The daily repository: full weekly, differential daily, incremental every 6 hours (spec). Fulls are kept

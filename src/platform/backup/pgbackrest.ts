@@ -188,7 +188,42 @@ export async function restoreToTime(
 ): Promise<BackupRecord> {
   const info = await readStanzaInfo(settings);
   const from = checkRestoreTarget(info, request.target, request.now ?? new Date());
-  const targetDir = resolve(request.targetDir);
+  await restoreInto(
+    settings,
+    request.targetDir,
+    from,
+    ['--type=time', `--target=${pgbackrestTime(request.target)}`, '--target-action=promote'],
+    options,
+  );
+  return from;
+}
+
+/**
+ * The newest good backup of the daily repository and every WAL segment archived after it: the state of the last
+ * archived commit, which is what a disaster recovery gets (and what the scheduled restore test checks). Without a
+ * target, PostgreSQL replays to the end of the archive and promotes; a target time past the last archived commit
+ * would instead stop recovery with "recovery ended before configured recovery target was reached".
+ */
+export async function restoreLatest(
+  settings: BackupSettings,
+  request: { targetDir: string },
+  options: RunOptions = {},
+): Promise<BackupRecord> {
+  const info = await readStanzaInfo(settings);
+  const from = info.backups.filter((backup) => !backup.error && backup.repo === REPOSITORIES.daily).at(-1);
+  if (!from) throw new PgbackrestError('the daily repository holds no good backup to restore from');
+  await restoreInto(settings, request.targetDir, from, [], options);
+  return from;
+}
+
+async function restoreInto(
+  settings: BackupSettings,
+  requestedDir: string,
+  from: BackupRecord,
+  recoveryArgs: string[],
+  options: RunOptions,
+): Promise<void> {
+  const targetDir = resolve(requestedDir);
   if (existsSync(targetDir) && (await readdir(targetDir)).length > 0) {
     throw new PgbackrestError(`restore target directory ${targetDir} is not empty; restore into a new or empty one`);
   }
@@ -212,9 +247,7 @@ export async function restoreToTime(
       // The backup chosen above, so that what Veza reports is what pgBackRest restores.
       `--repo=${from.repo}`,
       `--set=${from.label}`,
-      '--type=time',
-      `--target=${pgbackrestTime(request.target)}`,
-      '--target-action=promote',
+      ...recoveryArgs,
       '--archive-mode=off',
       '--log-level-console=info',
     ],
@@ -225,7 +258,6 @@ export async function restoreToTime(
       `${(error as Error).message}\nnothing was kept in ${targetDir}; "veza backup verify" tells whether the backup is damaged`,
     );
   });
-  return from;
 }
 
 /** The one time format both pgBackRest's backup-set choice and PostgreSQL's recovery_target_time read. */

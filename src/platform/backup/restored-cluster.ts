@@ -60,7 +60,11 @@ export class RestoredCluster {
       '-o',
       options,
     ]);
-    await cluster.waitForPromotion(timeoutMs);
+    // A copy that never promotes is stopped here: the caller has no handle on it to stop it later.
+    await cluster.waitForPromotion(timeoutMs).catch(async (error: unknown) => {
+      await cluster.stop().catch(() => {});
+      throw error;
+    });
     return cluster;
   }
 

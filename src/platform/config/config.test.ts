@@ -19,6 +19,9 @@ const KEY_B = Buffer.alloc(32, 2).toString('base64');
 test('every variable is read', () => {
   const config = loadConfig({
     DATABASE_URL: 'postgres://u@db.example:5433/veza',
+    VEZA_DATABASE_READ_URLS: 'postgres://u@replica-1.example:5433/veza, postgres://u@replica-2.example/veza',
+    VEZA_REPLICA_MAX_LAG_SECONDS: '5',
+    VEZA_REPLICA_CHECK_INTERVAL_MS: '500',
     VEZA_DATA_DIR: '/srv/veza',
     VEZA_EMBEDDED_PG_PORT: '6000',
     VEZA_DB_POOL_SIZE: '50',
@@ -150,6 +153,11 @@ test('every variable is read', () => {
       redirectUris: ['https://veza.example/auth/callback', 'http://127.0.0.1:5173/callback'],
     },
     redis: { url: 'redis://:redis-password@cache.example:6379/2' },
+    readReplicas: {
+      urls: ['postgres://u@replica-1.example:5433/veza', 'postgres://u@replica-2.example/veza'],
+      maxLagSeconds: 5,
+      checkIntervalMs: 500,
+    },
     chat: {
       natsUrl: 'nats://broker.example:4222',
       maxFrameBytes: 8192,
@@ -193,6 +201,7 @@ test('every variable is read', () => {
     },
     // Production refuses VEZA_CLOUD_ALLOW_PRIVATE_HOSTS=true (cloud.accounts.test.ts); false is read as false.
     cloud: { allowPrivateHosts: false },
+    analytics: { kAnonymity: 5 },
   });
 });
 

@@ -53,6 +53,12 @@ export interface Config {
   };
   /** Shared state of several instances (rate-limit counters); unset: each instance keeps its own in memory. */
   redis: { url: string | undefined };
+  /**
+   * Read replicas (ADR 0099): VEZA_DATABASE_READ_URLS (comma-separated postgres:// URLs of standbys), skipped when
+   * further behind than VEZA_REPLICA_MAX_LAG_SECONDS (10) as checked every VEZA_REPLICA_CHECK_INTERVAL_MS (1000).
+   * Optional so that hand-built test configs need not name it; absent or no URL: every read goes to the primary.
+   */
+  readReplicas?: { urls: string[]; maxLagSeconds: number; checkIntervalMs: number };
   /** The chat WebSocket gateway (ADRs 0054, 0055). */
   chat: ChatGatewayConfig;
   logLevel: string;
@@ -109,6 +115,11 @@ export interface Config {
      */
     allowPrivateHosts: boolean;
   };
+  /**
+   * VEZA_ANALYTICS_K_ANONYMITY (5): the fewest distinct people a published statistic may describe (ADR 0093).
+   * Upward only: a value under 5 is refused at startup. Optional so that hand-built test configs keep the floor.
+   */
+  analytics?: { kAnonymity: number };
 }
 
 /**
@@ -253,6 +264,41 @@ function databaseUrl(env: Env): string | undefined {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL', `${parsed.protocol}//…`);
   }
   return raw;
+}
+
+function readReplicas(env: Env): NonNullable<Config['readReplicas']> {
+  const urls = (env.VEZA_DATABASE_READ_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  for (const url of urls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    // It may hold a password: never echo it.
+    if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+      throw new ConfigError('VEZA_DATABASE_READ_URLS', 'must be comma-separated postgres:// URLs', '<hidden>');
+    }
+  }
+  if (urls.length > 0 && !env.DATABASE_URL) {
+    throw new ConfigError(
+      'VEZA_DATABASE_READ_URLS',
+      'needs DATABASE_URL (the embedded PostgreSQL has no standby)',
+      '…',
+    );
+  }
+  // Workers are separate processes: without Redis, one would not know of a write another served (read-your-writes).
+  if (urls.length > 0 && workers(env) > 1 && !env.VEZA_REDIS_URL) {
+    throw new ConfigError('VEZA_DATABASE_READ_URLS', 'needs VEZA_REDIS_URL when VEZA_WORKERS > 1', '…');
+  }
+  return {
+    urls,
+    maxLagSeconds: integer(env, 'VEZA_REPLICA_MAX_LAG_SECONDS', 10, 1, 3600),
+    checkIntervalMs: integer(env, 'VEZA_REPLICA_CHECK_INTERVAL_MS', 1_000, 100, 60_000),
+  };
 }
 
 const CRON = /^\S+( \S+){4,5}$/;
@@ -510,10 +556,12 @@ export function loadConfig(env: Env = process.env): Config {
     encryption: { keys: encryptionKeys(env) },
     oidc: { providers: oidcProviders(env), redirectUris: oidcRedirectUris(env) },
     redis: { url: redisUrl(env) },
+    readReplicas: readReplicas(env),
     chat: chatGatewayConfig(env),
     files: filesConfig(env, resolve(env.VEZA_DATA_DIR || resolve(projectRoot, '.veza', 'data'))),
     market: marketConfig(env),
     cloud: { allowPrivateHosts: cloudAllowPrivateHosts(env) },
+    analytics: { kAnonymity: integer(env, 'VEZA_ANALYTICS_K_ANONYMITY', 5, 5, 1000) },
   };
 }
 

@@ -604,6 +604,34 @@ export interface EmailVerificationTokens {
   verified_at: Timestamp | null;
 }
 
+export interface EntityAnalyticsBreakdowns {
+  course_id: string | null;
+  created_at: Generated<Timestamp>;
+  day: Timestamp;
+  /**
+   * total, source (plays only: playlist, album, search, direct, unknown) or device_type (mobile, desktop, web, unknown)
+   */
+  dimension: Generated<string>;
+  dimension_value: Generated<string>;
+  /**
+   * Distinct signed-in people behind the cell that day, counted at aggregation time; anonymous events count as events, never as people
+   */
+  distinct_users: Generated<number>;
+  /**
+   * The one of track_id, product_id, course_id that is set
+   */
+  entity_id: Generated<string | null>;
+  event_count: Generated<number>;
+  /**
+   * play (tracks), page_view (products, courses), add_to_cart (products)
+   */
+  event_type: string;
+  id: Generated<string>;
+  product_id: string | null;
+  track_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Equipment {
   brand: string | null;
   category_id: string;
@@ -2182,7 +2210,7 @@ export interface SearchIndex {
   subtitle: string | null;
   title: string;
   /**
-   * Generated lower-case, accent-free title: trigram similarity (typos, partial words) and exact-title boost
+   * Generated lower-case, accent-free title: the exact-title and title-prefix boosts of the ranking (ADR 0088)
    */
   title_folded: Generated<string | null>;
   /**
@@ -2221,6 +2249,16 @@ export interface SearchQueries {
    * Who searched; NULL for anonymous visitors and after account deletion
    */
   user_id: string | null;
+}
+
+export interface SearchTerms {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  /**
+   * A folded word (search_simple lexeme), 3 to 100 characters
+   */
+  term: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface SellerPayoutAccounts {
@@ -2764,6 +2802,10 @@ export interface Users {
   previous_username_held_until: Timestamp | null;
   role: Generated<UserRole>;
   /**
+   * End of a moderator's suspension: sign-in and tokens are refused until then; NULL or past means not suspended (ADR 0095)
+   */
+  suspended_until: Timestamp | null;
+  /**
    * Incremented to invalidate all existing JWTs
    */
   token_version: Generated<number>;
@@ -2864,6 +2906,7 @@ export interface DB {
   discount_code_usage: DiscountCodeUsage;
   discount_codes: DiscountCodes;
   email_verification_tokens: EmailVerificationTokens;
+  entity_analytics_breakdowns: EntityAnalyticsBreakdowns;
   equipment: Equipment;
   equipment_categories: EquipmentCategories;
   equipment_maintenance: EquipmentMaintenance;
@@ -2923,6 +2966,7 @@ export interface DB {
   rooms: Rooms;
   search_index: SearchIndex;
   search_queries: SearchQueries;
+  search_terms: SearchTerms;
   seller_payout_accounts: SellerPayoutAccounts;
   seller_payouts: SellerPayouts;
   subsonic_credentials: SubsonicCredentials;

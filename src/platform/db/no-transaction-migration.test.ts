@@ -150,9 +150,12 @@ describe('a no-transaction migration', () => {
     await migrator.migrate(1);
     const open = await openWrite();
     const running = migrator.migrate();
+    // Awaited from the start: the refusal can land before the cancel's own query returns, and an unawaited
+    // rejection would fail the test by itself.
+    const refused = assert.rejects(running, /canceling statement due to user request/);
     const build = await buildInProgress();
     await database.sql`SELECT pg_cancel_backend(${build.pid})`;
-    await assert.rejects(running, /canceling statement due to user request/);
+    await refused;
     await open`COMMIT`;
     assert.deepEqual(await indexState(), [{ valid: false }]);
     assert.equal((await migrator.status()).currentVersion, 1, 'the interrupted migration is not recorded');

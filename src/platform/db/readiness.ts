@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations.ts';
 import type { Database } from './pool.ts';
+import type { ReplicaSet, ReplicaState } from './replica-set.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -59,4 +60,14 @@ export async function checkReadiness(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The read replicas as their last periodic check left them (ADR 0099), for /readyz: nothing is asked of PostgreSQL
+ * here, and a lagging or down replica does not make the service unready, since its reads go to the primary.
+ */
+export function replicaReadiness(
+  replicas: ReplicaSet,
+): Array<{ name: string; state: ReplicaState; lag_seconds: number | null }> {
+  return replicas.status().map(({ name, state, lagSeconds }) => ({ name, state, lag_seconds: lagSeconds }));
 }

@@ -110,6 +110,7 @@ describe('isDatabaseOutage: which errors mean "the database cannot be reached ri
     ['57P02 crash_shutdown', { code: '57P02', severity: 'FATAL' }, true],
     ['57P03 cannot_connect_now (starting up)', { code: '57P03', severity: 'FATAL' }, true],
     ['53300 too_many_connections', { code: '53300', severity: 'FATAL' }, true],
+    ['25006 read_only_sql_transaction (a standby mid-failover)', { code: '25006', severity: 'ERROR' }, true],
     ['wrapped in a cause', new Error('query failed', { cause: { code: 'ECONNREFUSED' } }), true],
     [
       'an AggregateError of every address tried',

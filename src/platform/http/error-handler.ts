@@ -61,8 +61,10 @@ const DRIVER_CONNECTION_MESSAGES = [
   /is not queryable/,
 ];
 // SQLSTATEs of a server that is going away or will not take us: class 08 (connection exception), admin and crash
-// shutdown, still starting or recovering, and no connection slot left.
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// shutdown, still starting or recovering, and no connection slot left. 25006 (read-only transaction): during a
+// failover a proxy may forward to a node for the moment it is still, or again, a standby (ADR 0098); we never open
+// read-only transactions on the primary ourselves.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
 
 /**
  * Whether an error means the database cannot be reached right now (down, restarting, out of connection slots)

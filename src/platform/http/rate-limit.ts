@@ -37,6 +37,8 @@ export const RATE_LIMIT_POLICIES = {
   secondFactor: { max: 10, windowSeconds: 60, key: 'caller' },
   /** Posts and reposts of one account (issue 15 anti-spam; ADR 0062): a person posts far less. */
   posting: { max: 30, windowSeconds: 600, key: 'caller' },
+  /** Reports filed by one account (issue 18 §11; ADR 0095): a person reports a few things; a script floods moderators. */
+  reporting: { max: 20, windowSeconds: 3600, key: 'caller' },
   /** Comments on posts of one account (issue 15 anti-spam; ADR 0062). */
   commenting: { max: 60, windowSeconds: 600, key: 'caller' },
   /** Following (and follow requests, blocks), of one account: anti-spam (issue 15; ADR 0060). */
@@ -50,6 +52,10 @@ export const RATE_LIMIT_POLICIES = {
    * the caller names, so a script must not turn it into a scanner of other people's servers.
    */
   cloudRemote: { max: 30, windowSeconds: 600, key: 'caller' },
+  /** Batches of client-side analytics events (issue 18 §9; ADR 0094): an app sends one every few seconds at most. */
+  analyticsEvents: { max: 120, windowSeconds: 60, key: 'caller' },
+  /** Statistics exports asked for (issue 18 §8; ADR 0094): each is a background job writing a file. */
+  reportRequests: { max: 20, windowSeconds: 3600, key: 'caller' },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

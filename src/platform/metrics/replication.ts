@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db/pool.ts';
+import type { ReplicaSet } from '../db/replica-set.ts';
 
 export interface ReplicaLag {
   /** The standby's application_name (Patroni: the member name), else its address. */
@@ -59,4 +61,48 @@ export async function replicationStatus(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The read replicas as this process routes to them (ADR 0099), from their last periodic check: lag, whether each
+ * serves reads, and where routed reads went. Unlike the series above, these come from every process, workers
+ * included, since each one checks and uses the replicas on its own.
+ */
+export function trackReadReplicas(registry: Registry, replicas: ReplicaSet): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'veza_db_read_replica_lag_seconds',
+    help: 'Seconds of primary WAL a read replica has not replayed, to the check interval (absent: not known)',
+    labelNames: ['replica'],
+    registers,
+    collect() {
+      this.reset();
+      for (const replica of replicas.status()) {
+        if (replica.lagSeconds !== null) this.set({ replica: replica.name }, replica.lagSeconds);
+      }
+    },
+  });
+  new Gauge({
+    name: 'veza_db_read_replica_usable',
+    help: '1 when a read replica serves reads, 0 when it is skipped (lagging past the threshold, down, not a standby)',
+    labelNames: ['replica', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const replica of replicas.status()) {
+        this.set({ replica: replica.name, state: replica.state }, replica.state === 'usable' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'veza_db_routed_reads',
+    help: 'Requests of replica-enabled routes since start, by the server of their reads: a replica, or "primary"',
+    labelNames: ['server'],
+    registers,
+    collect() {
+      this.reset();
+      this.set({ server: 'primary' }, replicas.primaryReads);
+      for (const replica of replicas.status()) this.set({ server: replica.name }, replica.reads);
+    },
+  });
 }

@@ -275,6 +275,46 @@ const trackAnalytics: DerivedTable = {
   },
 };
 
+/**
+ * The sources and devices of each track's plays per day, with the distinct listeners behind each cell (ADR 0093):
+ * what retention.analytics writes next to track_analytics, computed here from the seeded plays like track_analytics.
+ * Product and course views are left to the nightly job.
+ */
+const entityAnalyticsBreakdowns: DerivedTable = {
+  kind: 'derived',
+  name: 'entity_analytics_breakdowns',
+  dependsOn: ['tracks', 'playback_history'],
+  async derive(sql: SeedSql, u: Universe): Promise<number> {
+    const anchor = new Date(u.time.anchor);
+    const seed = String(u.seed);
+    const result = await sql.query(
+      `
+      INSERT INTO entity_analytics_breakdowns (id, track_id, day, event_type, dimension, dimension_value, event_count,
+                                               distinct_users, created_at, updated_at)
+      SELECT ${sqlUuid(`${seed}::text || ':' || c.track_id::text || ':' || c.day || ':' || c.dimension || ':' || c.dimension_value`)},
+             c.track_id, c.day, 'play', c.dimension, c.dimension_value, c.plays, c.listeners,
+             LEAST((c.day + INTERVAL '1 day 2 hours') AT TIME ZONE 'UTC', $1::timestamptz - INTERVAL '1 second'),
+             LEAST((c.day + INTERVAL '1 day 2 hours') AT TIME ZONE 'UTC', $1::timestamptz - INTERVAL '1 second')
+      FROM (
+        SELECT p.track_id, p.day,
+               CASE WHEN GROUPING(p.device) = 0 THEN 'device_type' WHEN GROUPING(p.source) = 0 THEN 'source'
+                    ELSE 'total' END AS dimension,
+               CASE WHEN GROUPING(p.device) = 0 THEN p.device WHEN GROUPING(p.source) = 0 THEN p.source
+                    ELSE '' END AS dimension_value,
+               count(*) AS plays, count(DISTINCT p.user_id) AS listeners
+        FROM (
+          SELECT track_id, (played_at AT TIME ZONE 'UTC')::date AS day, user_id,
+                 COALESCE(device_type, 'unknown') AS device, COALESCE(source, 'unknown') AS source
+          FROM playback_history
+        ) p
+        GROUP BY GROUPING SETS ((p.track_id, p.day), (p.track_id, p.day, p.device), (p.track_id, p.day, p.source))
+      ) c`,
+      [anchor],
+    );
+    return result.rowCount ?? 0;
+  },
+};
+
 const REPORT_TYPES = [
   'platform_activity',
   'user_growth',
@@ -402,4 +442,11 @@ const dashboardConfigs = copyTable({
   },
 });
 
-export const analyticsTables: SeedTable[] = [analyticsEvents, dailyMetrics, trackAnalytics, reports, dashboardConfigs];
+export const analyticsTables: SeedTable[] = [
+  analyticsEvents,
+  dailyMetrics,
+  trackAnalytics,
+  entityAnalyticsBreakdowns,
+  reports,
+  dashboardConfigs,
+];

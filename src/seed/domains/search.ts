@@ -1,7 +1,7 @@
 // Search (spec §14): the users' search history and the global index, one entry per track, playlist, user, post,
 // product, course, group and public room.
 import type { CopyValue, Row } from '../copy-text.ts';
-import { copyTable, type SeedTable } from '../table.ts';
+import { copyTable, type DerivedTable, type SeedSql, type SeedTable } from '../table.ts';
 import { DAY_MS, iso } from '../timeline.ts';
 import { streams, type Universe } from '../universe.ts';
 import { GENRES, NOUNS } from '../vocabulary.ts';
@@ -245,4 +245,30 @@ const searchIndex = copyTable({
   },
 });
 
-export const searchTables: SeedTable[] = [searchQueries, searchIndex];
+/**
+ * The typo vocabulary (ADR 0100): the words of the public documents, as the search.vocabulary job would add them,
+ * with ids from the seed so that the same seed gives the same rows.
+ */
+const searchTerms: DerivedTable = {
+  kind: 'derived',
+  name: 'search_terms',
+  dependsOn: ['search_index'],
+  async derive(sql: SeedSql, u: Universe): Promise<number> {
+    const result = await sql.query(
+      `
+      INSERT INTO search_terms (id, term, created_at, updated_at)
+      SELECT overlay(overlay(md5($2::text || ':' || w.word) placing '4' from 13) placing '8' from 17)::uuid, w.word,
+             $1::timestamptz - INTERVAL '1 second', $1::timestamptz - INTERVAL '1 second'
+      FROM (
+        SELECT DISTINCT word
+        FROM search_index si, unnest(search_terms_of(si.title, si.subtitle)) AS word
+        WHERE si.deleted_at IS NULL AND si.visibility = 'public'
+      ) w
+      ORDER BY w.word`,
+      [new Date(u.time.anchor), String(u.seed)],
+    );
+    return result.rowCount ?? 0;
+  },
+};
+
+export const searchTables: SeedTable[] = [searchQueries, searchIndex, searchTerms];

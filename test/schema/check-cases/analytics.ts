@@ -1,6 +1,42 @@
 import type { CheckCase } from './check-case.ts';
 
 export const analyticsCheckCases: CheckCase[] = [
+  // migration 0054 (ADR 0093)
+  {
+    table: 'entity_analytics_breakdowns',
+    constraint: 'chk_entity_analytics_breakdowns_one_entity',
+    bad: { track_id: null },
+  },
+  {
+    table: 'entity_analytics_breakdowns',
+    constraint: 'chk_entity_analytics_breakdowns_event_type_valid',
+    bad: { event_type: 'pause' },
+  },
+  {
+    table: 'entity_analytics_breakdowns',
+    constraint: 'chk_entity_analytics_breakdowns_dimension_valid',
+    bad: { dimension: 'country_code' },
+  },
+  {
+    table: 'entity_analytics_breakdowns',
+    constraint: 'chk_entity_analytics_breakdowns_dimension_value_total',
+    bad: { dimension: 'total' },
+  },
+  {
+    table: 'entity_analytics_breakdowns',
+    constraint: 'chk_entity_analytics_breakdowns_dimension_value_total',
+    bad: { dimension_value: '' },
+  },
+  {
+    table: 'entity_analytics_breakdowns',
+    constraint: 'chk_entity_analytics_breakdowns_counts_non_negative',
+    bad: { event_count: -1, distinct_users: -2 },
+  },
+  {
+    table: 'entity_analytics_breakdowns',
+    constraint: 'chk_entity_analytics_breakdowns_users_le_events',
+    bad: { distinct_users: 13 },
+  },
   {
     table: 'analytics_events',
     constraint: 'chk_analytics_events_event_date_matches',

@@ -26,6 +26,8 @@ export interface SubsonicAccount {
   role: 'user' | 'creator' | 'premium' | 'moderator' | 'admin';
   is_active: boolean;
   is_banned: boolean;
+  /** A moderator's suspension (ADR 0095): refused until then. */
+  suspended_until: Date | null;
   deleted_at: Date | null;
 }
 

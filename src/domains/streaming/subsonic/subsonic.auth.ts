@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DecryptionError, type SecretBox } from '../../../platform/crypto/index.ts';
 import type { Caller } from '../../../platform/http/caller.ts';
+import { isSuspended } from '../../auth/index.ts';
 import type { CredentialsRepository, SubsonicAccount } from './credentials.repository.ts';
 import { APP_PASSWORD_PURPOSE, apiKeyHash } from './credentials.service.ts';
 import { SubsonicCode, SubsonicError } from './subsonic.format.ts';
@@ -34,7 +35,11 @@ export function decodedPassword(p: string): string | undefined {
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 const mayUse = (account: SubsonicAccount | undefined): account is SubsonicAccount =>
-  account !== undefined && account.is_active && !account.is_banned && account.deleted_at === null;
+  account !== undefined &&
+  account.is_active &&
+  !account.is_banned &&
+  account.deleted_at === null &&
+  !isSuspended(account);
 
 export interface SubsonicAuthDeps {
   repository: CredentialsRepository;
