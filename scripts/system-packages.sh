@@ -9,6 +9,8 @@
 #   fonts-dejavu-core, fonts-ipafont-gothic  the fonts licence certificates embed for names in any script (ADR 0084)
 #   pgbackrest  backups and point-in-time recovery of a private cluster (src/platform/backup/pitr.test.ts, ADR 0091)
 #   rclone     `rclone serve webdav`, the real WebDAV server the cloud backup tests write to (ADR 0085)
+#   patroni, etcd-server, haproxy  a three-node Patroni cluster behind HAProxy, failed over under writes
+#              (test/drill/failover.test.ts, ADR 0098)
 set -euo pipefail
 
 missing=()
@@ -21,6 +23,9 @@ command -v pdftoppm > /dev/null || missing+=(poppler-utils)
 [ -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] || missing+=(fonts-ipafont-gothic)
 command -v pgbackrest > /dev/null || missing+=(pgbackrest)
 command -v rclone > /dev/null || missing+=(rclone)
+command -v patroni > /dev/null || missing+=(patroni)
+command -v etcd > /dev/null || missing+=(etcd-server)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get > /dev/null; then

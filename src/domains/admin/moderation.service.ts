@@ -13,6 +13,7 @@ import {
   findAccountState,
   isSuspended,
   lockAccountForSanction,
+  lockAdministrators,
   otherUsableAdmins,
   reportableAccount,
   sanctionAccount,
@@ -297,6 +298,8 @@ export class ModerationService {
     const missing = () => new ApiError(ModerationProblems.targetNotFound, `No ${target.entityType} ${target.entityId}`);
     const subject = target.entityType === 'user' ? undefined : contentSubject(target.entityType);
     const isAccount = subject === undefined;
+    // The last-admin rule locks every admin row: taken first, so that no sanction holds its target while waiting.
+    if (body.action === 'ban' || body.action === 'suspend') await lockAdministrators(tx);
     const content = subject ? await subject.lock(tx, target.entityId) : undefined;
     if (!isAccount && !content) throw missing();
     const ownerId = content ? content.ownerId : target.entityId;

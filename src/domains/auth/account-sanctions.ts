@@ -9,6 +9,15 @@ export function isSuspended(account: { suspended_until: Date | null }, nowMs: nu
   return account.suspended_until !== null && account.suspended_until.getTime() > nowMs;
 }
 
+/**
+ * Locks every administrator's row, in id order. A ban or suspension takes these locks BEFORE the target's own row:
+ * two admins banning each other at once would otherwise each hold their target and wait for the other's (a
+ * deadlock), where in this order the second simply waits for the first and then sees its result.
+ */
+export async function lockAdministrators(tx: Transaction<DB>): Promise<void> {
+  await tx.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
+}
+
 /** A live account as a sanction needs it, locked until the transaction ends; undefined when gone. */
 export async function lockAccountForSanction(tx: Transaction<DB>, userId: string) {
   return tx
@@ -25,7 +34,7 @@ export async function lockAccountForSanction(tx: Transaction<DB>, userId: string
  * row first, so two moderators banning the last two admins at once cannot both see "one other left".
  */
 export async function otherUsableAdmins(tx: Transaction<DB>, userId: string, now: Date): Promise<number> {
-  await tx.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
+  await lockAdministrators(tx);
   const row = await tx
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<string>().as('count'))

@@ -5,6 +5,7 @@ export { createAuthenticator } from './authenticate.ts';
 export {
   isSuspended,
   lockAccountForSanction,
+  lockAdministrators,
   otherUsableAdmins,
   reportableAccount,
   sanctionAccount,
